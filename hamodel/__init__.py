@@ -1,0 +1,29 @@
+"""hamodel: availability models of high-availability designs.
+
+Markov (CTMC) and reliability-block models that report every answer as
+frequency and duration: outages per year, how long they last, downtime per
+year, component incidents per year and time spent with redundancy lost.
+
+Import it as ``import hamodel as hm``; every public name lives here.
+"""
+
+from .component import *  # noqa: F401,F403
+from .component import __all__ as _component_all
+from .ctmc import *  # noqa: F401,F403
+from .ctmc import __all__ as _ctmc_all
+from .measures import *  # noqa: F401,F403
+from .measures import __all__ as _measures_all
+from .phasetype import *  # noqa: F401,F403
+from .phasetype import __all__ as _phasetype_all
+from .units import *  # noqa: F401,F403
+from .units import __all__ as _units_all
+
+__version__ = "0.1.0"
+
+__all__ = [
+    *_units_all,
+    *_component_all,
+    *_measures_all,
+    *_phasetype_all,
+    *_ctmc_all,
+]

@@ -1,0 +1,422 @@
+"""Continuous-time Markov chains with an up/down partition of the states."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import scipy.sparse as sp
+
+from . import solvers
+from ._model import Model
+from .measures import Measures
+from .phasetype import PhaseType
+from .units import HOURS_PER_YEAR, duration, rate
+
+__all__ = ["CTMC"]
+
+_ROW_TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True, eq=False, init=False)
+class CTMC(Model):
+    """A CTMC model of a repairable system.
+
+    Parameters
+    ----------
+    Q : array_like or scipy.sparse matrix, shape (n, n)
+        Generator: non-negative off-diagonal rates per hour, rows summing to
+        zero (checked relative to each row's total rate).
+    up : array_like of bool, or collection of states
+        The up states: a boolean mask of length n, or a collection of state
+        names (when `states` is given) or of indices.
+    states : sequence of hashable, optional
+        State names; default ``0 .. n-1``.
+    initial : state, or array_like, optional
+        A state name/index or a distribution; default state 0.
+    name : str
+        Name of the model inside block diagrams.
+    incidents : collection of (src, dst), or array_like / sparse (n, n), optional
+        Which transitions are component failures (the pages the on-call team
+        gets), or a matrix of how many failures each transition is. By
+        default only system failures (up -> down transitions) count, since
+        a bare generator does not say which transitions are component
+        failures.
+    healthy : collection of states, optional
+        States with nothing failed; default the initial state. Time in up
+        states that are not healthy is reported as ``degraded_fraction``.
+    events : mapping of str to transitions, optional
+        Other events to count per year, in the same forms as `incidents`,
+        e.g. ``{"split_brain": [("ok", "split")]}``.
+
+    Examples
+    --------
+    One unit with failure rate 0.001 and repair rate 0.1 per hour:
+
+    >>> m = CTMC([[-0.001, 0.001], [0.1, -0.1]], up=[True, False])
+    >>> m.steady_state()
+    array([0.99009901, 0.00990099])
+    >>> m.measures().mean_down_time
+    10.0
+
+    The same from named transitions:
+
+    >>> m = CTMC.from_transitions([("up", "down", 0.001), ("down", "up", 0.1)],
+    ...                           up=["up"])
+    >>> round(m.availability_at("10h"), 10)
+    0.9937051384
+    >>> m.mttf()
+    1000.0
+    """
+
+    Q: sp.csr_array
+    up: np.ndarray
+    states: tuple
+    initial: np.ndarray
+    name: str
+    incidents: sp.csr_array
+    healthy: np.ndarray
+    events: Mapping = field(default_factory=dict)
+
+    def __init__(self, Q, up, states=None, initial=None, *, name="ctmc", incidents=None,
+                 healthy=None, events=None):
+        Q = _check_generator(Q, states)
+        n = Q.shape[0]
+        states = tuple(range(n)) if states is None else tuple(states)
+        if len(states) != n:
+            raise ValueError(f"{len(states)} state names given for a {n}-state generator")
+        if len(set(states)) != n:
+            raise ValueError("state names must be unique")
+        index = {s: i for i, s in enumerate(states)}
+        up_mask = _state_mask(up, index, n, "up")
+        if not up_mask.any():
+            raise ValueError("no up state: at least one state must be up")
+        p0 = _initial(initial, index, n)
+        if healthy is None:
+            healthy_mask = np.zeros(n, dtype=bool)
+            healthy_mask[int(np.argmax(p0))] = True
+        else:
+            healthy_mask = _state_mask(healthy, index, n, "healthy")
+        if np.any(healthy_mask & ~up_mask):
+            bad = [states[i] for i in np.flatnonzero(healthy_mask & ~up_mask)]
+            raise ValueError(f"healthy states must be up; these are down: {bad}")
+        if incidents is None:
+            weights = _transition_mask(Q, up_mask, ~up_mask)
+        else:
+            weights = _weights(incidents, index, Q, "incidents")
+        event_weights = {str(k): _weights(v, index, Q, f"events[{k!r}]")
+                         for k, v in (events or {}).items()}
+        for arr in (up_mask, p0, healthy_mask):
+            arr.flags.writeable = False
+        object.__setattr__(self, "Q", Q)
+        object.__setattr__(self, "up", up_mask)
+        object.__setattr__(self, "states", states)
+        object.__setattr__(self, "initial", p0)
+        object.__setattr__(self, "name", str(name))
+        object.__setattr__(self, "incidents", weights)
+        object.__setattr__(self, "healthy", healthy_mask)
+        object.__setattr__(self, "events", event_weights)
+
+    @classmethod
+    def from_transitions(cls, transitions, up, initial=None, **kwargs) -> "CTMC":
+        """Build a chain from ``(src, dst, rate)`` triples; the diagonal is computed.
+
+        States are numbered in order of first appearance; rates given twice
+        for the same pair are added. Keyword arguments go to :class:`CTMC`.
+
+        Examples
+        --------
+        >>> m = CTMC.from_transitions([("ok", "failed", 2.0), ("failed", "ok", 3.0)],
+        ...                           up=["ok"])
+        >>> m.states, m.steady_state().round(2).tolist()
+        (('ok', 'failed'), [0.6, 0.4])
+        """
+        names: dict = {}
+        rows, cols, vals = [], [], []
+        for k, item in enumerate(transitions):
+            try:
+                src, dst, value = item
+            except (TypeError, ValueError):
+                raise ValueError(f"transition {k} = {item!r}: expected (src, dst, rate)") from None
+            if src == dst:
+                raise ValueError(f"transition {k} = {item!r}: a state cannot move to itself")
+            value = rate(value, f"rate of transition {src!r} -> {dst!r}")
+            for s in (src, dst):
+                names.setdefault(s, len(names))
+            rows.append(names[src])
+            cols.append(names[dst])
+            vals.append(value)
+        if not names:
+            raise ValueError("no transitions given")
+        n = len(names)
+        off = sp.coo_array((vals, (rows, cols)), shape=(n, n)).tocsr()
+        Q = off - sp.diags_array(np.asarray(off.sum(axis=1)).ravel())
+        return cls(Q, up, states=list(names), initial=initial, **kwargs)
+
+    # ----------------------------------------------------------------- basics
+    @property
+    def n_states(self) -> int:
+        """Number of states."""
+        return self.Q.shape[0]
+
+    def index(self, state) -> int:
+        """Index of a state name."""
+        try:
+            return self._index[state]
+        except KeyError:
+            raise ValueError(f"unknown state {state!r}") from None
+
+    @cached_property
+    def _index(self) -> dict:
+        return {s: i for i, s in enumerate(self.states)}
+
+    def renamed(self, name: str) -> "CTMC":
+        """The same chain under another name."""
+        copy = object.__new__(CTMC)
+        for f in ("Q", "up", "states", "initial", "incidents", "healthy", "events"):
+            object.__setattr__(copy, f, getattr(self, f))
+        object.__setattr__(copy, "name", str(name))
+        return copy
+
+    def to_ctmc(self) -> "CTMC":
+        """The chain itself."""
+        return self
+
+    # ----------------------------------------------------------- steady state
+    @cached_property
+    def solution(self) -> solvers.SteadyState:
+        """The steady state with its solver and relative balance residual."""
+        return solvers.steady_state(self.Q, names=self.states)
+
+    def steady_state(self) -> np.ndarray:
+        """Stationary distribution in state order.
+
+        GTH for up to :data:`hamodel.solvers.GTH_LIMIT` states, sparse LU
+        above; :attr:`solution` tells which and the residual.
+
+        Raises
+        ------
+        ValueError
+            If the chain has several closed classes (they are named).
+        """
+        return self.solution.pi.copy()
+
+    @cached_property
+    def _measures(self) -> Measures:
+        pi = self.solution.pi
+        up = self.up
+        availability = float(pi[up].sum())
+        unavailability = float(pi[~up].sum())
+        return Measures.from_rates(
+            availability=availability,
+            unavailability=unavailability,
+            failure_frequency=self._flow(_transition_mask(self.Q, up, ~up)),
+            incidents_per_year=self._flow(self.incidents) * HOURS_PER_YEAR,
+            degraded_fraction=float(pi[up & ~self.healthy].sum()),
+            events={k: self._flow(w) * HOURS_PER_YEAR for k, w in self.events.items()},
+        )
+
+    def _flow(self, weights: sp.csr_array) -> float:
+        """Steady-state rate of transitions, weighted per transition."""
+        return float(self.solution.pi @ (self.Q.multiply(weights)).sum(axis=1))
+
+    def measures(self) -> Measures:
+        """Steady-state frequency and duration measures."""
+        return self._measures
+
+    def outage_duration(self) -> PhaseType:
+        """Length of one outage: entered by the steady-state flow from up to down.
+
+        Raises
+        ------
+        ValueError
+            If the model has no down state, or no flow into one.
+        """
+        down = ~self.up
+        if not down.any():
+            raise ValueError(f"model {self.name!r} has no down state, so no outages")
+        pi = self.solution.pi
+        entry = pi[self.up] @ self.Q[self.up][:, down]
+        total = entry.sum()
+        if total <= 0:
+            raise ValueError(f"model {self.name!r} never enters a down state in steady state")
+        return PhaseType(entry / total, self.Q[down][:, down])
+
+    # -------------------------------------------------------------- transient
+    def transient(self, t) -> np.ndarray:
+        """State probabilities at time `t` (a duration), or a 2-D array for many times.
+
+        Examples
+        --------
+        >>> m = CTMC([[-1.0, 1.0], [1.0, -1.0]], up=[True, False])
+        >>> m.transient([0, "1h"]).round(4)
+        array([[1.    , 0.    ],
+               [0.5677, 0.4323]])
+        """
+        if np.ndim(t) == 0:
+            return solvers.transient(self.Q, self.initial, duration(_scalar(t)))
+        return np.array([self.transient(x) for x in _times(t)])
+
+    def availability_at(self, t):
+        """Point availability at time `t` from the initial distribution."""
+        if np.ndim(t) == 0:
+            return float(self.transient(t)[self.up].sum())
+        return np.array([self.availability_at(x) for x in _times(t)])
+
+    def reliability(self, t):
+        """P(no system failure in [0, t]) from the initial distribution.
+
+        Examples
+        --------
+        >>> m = CTMC.from_transitions([("up", "down", 0.001), ("down", "up", 0.1)],
+        ...                           up=["up"])
+        >>> round(m.reliability("1000h"), 6)
+        0.367879
+        """
+        if np.ndim(t) != 0:
+            return np.array([self.reliability(x) for x in _times(t)])
+        t = duration(_scalar(t))
+        up = self.up
+        p0 = self.initial[up]
+        if p0.sum() == 0.0:
+            return 0.0
+        sub = self.Q[up][:, up]
+        # Probability mass that has not yet left the up set.
+        p = solvers.propagate(sub, p0, t)
+        return float(p.sum())
+
+    def mttf(self) -> float:
+        """Mean time to the first system failure from the initial distribution (hours).
+
+        Raises
+        ------
+        ValueError
+            If some up state can never fail (infinite MTTF).
+        """
+        up = self.up
+        if not (~up).any():
+            raise ValueError(f"model {self.name!r} has no down state: the MTTF is infinite")
+        times = solvers.mean_time_to_absorption(self.Q[up][:, up])
+        return float(self.initial[up] @ times)
+
+    def __repr__(self) -> str:
+        return (f"CTMC({self.name!r}, n_states={self.n_states}, "
+                f"up={int(self.up.sum())}, transitions={self.Q.nnz - self.n_states})")
+
+
+# ------------------------------------------------------------------ helpers
+def _scalar(t):
+    return t if isinstance(t, str) else float(t)
+
+
+def _times(t):
+    return list(t) if isinstance(t, (list, tuple)) else list(np.asarray(t).ravel())
+
+
+def _check_generator(Q, states) -> sp.csr_array:
+    """Validate a generator and return it as a CSR array with explicit diagonal."""
+    if sp.issparse(Q):
+        Q = sp.csr_array(Q, dtype=float)
+    else:
+        try:
+            arr = np.asarray(Q, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(f"Q: expected a square numeric array or scipy.sparse matrix, "
+                            f"got {type(Q).__name__}") from None
+        if arr.ndim != 2:
+            raise ValueError(f"Q has {arr.ndim} dimension(s); expected a square 2-D matrix")
+        Q = sp.csr_array(arr)
+    n, m = Q.shape
+    if n != m:
+        raise ValueError(f"Q has shape {Q.shape}; expected a square matrix")
+    if n == 0:
+        raise ValueError("Q is empty; expected at least one state")
+    Q.sum_duplicates()
+    if not np.all(np.isfinite(Q.data)):
+        raise ValueError("Q contains NaN or infinite entries")
+    name = (lambda i: repr(states[i])) if states is not None and len(states) == n else str
+    coo = Q.tocoo()
+    off = coo.row != coo.col
+    negative = off & (coo.data < 0)
+    if negative.any():
+        k = int(np.flatnonzero(negative)[0])
+        i, j = int(coo.row[k]), int(coo.col[k])
+        raise ValueError(f"Q[{i}, {j}] = {coo.data[k]!r} (from state {name(i)} to {name(j)}): "
+                         "off-diagonal rates must be >= 0")
+    row_sum = np.asarray(Q.sum(axis=1)).ravel()
+    scale = np.zeros(n)
+    np.add.at(scale, coo.row[off], coo.data[off])
+    bad = np.abs(row_sum) > _ROW_TOLERANCE * np.maximum(scale, np.abs(Q.diagonal()))
+    bad &= np.abs(row_sum) > 0
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ValueError(f"row {i} (state {name(i)}) of Q sums to {row_sum[i]!r}, not 0: "
+                         "a generator's diagonal must be minus the row's total rate")
+    return Q
+
+
+def _resolve(state, index: dict, n: int, what: str) -> int:
+    if state in index:
+        return index[state]
+    raise ValueError(f"{what}: unknown state {state!r}")
+
+
+def _state_mask(spec, index: dict, n: int, what: str) -> np.ndarray:
+    if isinstance(spec, (str, bytes)):
+        spec = [spec]
+    arr = np.asarray(list(spec) if not isinstance(spec, np.ndarray) else spec, dtype=object)
+    if arr.size and all(isinstance(x, (bool, np.bool_)) for x in arr.ravel()):
+        if arr.shape != (n,):
+            raise ValueError(f"{what}: a boolean mask of length {arr.size} for {n} states")
+        return arr.astype(bool)
+    mask = np.zeros(n, dtype=bool)
+    for state in spec:
+        mask[_resolve(state, index, n, what)] = True
+    return mask
+
+
+def _initial(initial, index: dict, n: int) -> np.ndarray:
+    p0 = np.zeros(n)
+    if initial is None:
+        p0[0] = 1.0
+        return p0
+    if isinstance(initial, (str, bytes, tuple)) or np.ndim(initial) == 0:
+        p0[_resolve(initial, index, n, "initial")] = 1.0
+        return p0
+    arr = np.asarray(initial, dtype=float).ravel()
+    if arr.size != n or np.any(~np.isfinite(arr)) or np.any(arr < 0) or abs(arr.sum() - 1) > 1e-9:
+        raise ValueError(f"initial: expected a state or a probability vector of length {n} "
+                         f"summing to 1, got {initial!r}")
+    return arr / arr.sum()
+
+
+def _transition_mask(Q: sp.csr_array, src: np.ndarray, dst: np.ndarray) -> sp.csr_array:
+    """Weights 1 on transitions from a `src` state to a `dst` state."""
+    coo = Q.tocoo()
+    keep = src[coo.row] & dst[coo.col] & (coo.row != coo.col) & (coo.data > 0)
+    return sp.csr_array((np.ones(int(keep.sum())), (coo.row[keep], coo.col[keep])), shape=Q.shape)
+
+
+def _weights(spec, index: dict, Q: sp.csr_array, what: str) -> sp.csr_array:
+    n = Q.shape[0]
+    if sp.issparse(spec) or isinstance(spec, np.ndarray):
+        W = sp.csr_array(spec, dtype=float)
+        if W.shape != (n, n):
+            raise ValueError(f"{what}: weight matrix of shape {W.shape}; expected ({n}, {n})")
+        if np.any(~np.isfinite(W.data)) or np.any(W.data < 0):
+            raise ValueError(f"{what}: weights must be finite and >= 0")
+        return W
+    rows, cols = [], []
+    for pair in spec:
+        try:
+            src, dst = pair
+        except (TypeError, ValueError):
+            raise ValueError(f"{what}: expected (src, dst) pairs, got {pair!r}") from None
+        i, j = _resolve(src, index, n, what), _resolve(dst, index, n, what)
+        if Q[i, j] <= 0 or i == j:
+            raise ValueError(f"{what}: there is no transition {src!r} -> {dst!r}")
+        rows.append(i)
+        cols.append(j)
+    return sp.csr_array((np.ones(len(rows)), (rows, cols)), shape=(n, n))

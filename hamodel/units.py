@@ -1,0 +1,156 @@
+"""Time units: every time in hamodel is in hours, every rate is per hour.
+
+A year is 365.25 days (:data:`HOURS_PER_YEAR`), so that "per year" figures
+do not depend on whether a leap year is meant.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from numbers import Real
+
+__all__ = [
+    "HOURS_PER_YEAR",
+    "MINUTES_PER_YEAR",
+    "duration",
+    "positive_duration",
+    "probability",
+    "rate",
+]
+
+#: Hours in a year of 365.25 days.
+HOURS_PER_YEAR = 8766.0
+#: Minutes in a year of 365.25 days.
+MINUTES_PER_YEAR = HOURS_PER_YEAR * 60.0
+
+_UNIT_HOURS = {
+    "ms": 1.0 / 3_600_000.0,
+    "s": 1.0 / 3600.0,
+    "sec": 1.0 / 3600.0,
+    "min": 1.0 / 60.0,
+    "m": 1.0 / 60.0,
+    "h": 1.0,
+    "hr": 1.0,
+    "d": 24.0,
+    "w": 168.0,
+    "y": HOURS_PER_YEAR,
+    "yr": HOURS_PER_YEAR,
+}
+_PATTERN = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*([a-zA-Z]+)\s*$")
+
+
+def duration(x) -> float:
+    """Convert a duration to hours.
+
+    Parameters
+    ----------
+    x : str or real number
+        A string made of a non-negative number and a unit, ``ms``, ``s``,
+        ``min`` (or ``m``), ``h``, ``d``, ``w`` or ``y`` (365.25 days), such
+        as ``"90s"``, ``"20min"``, ``"4h"``, ``"2d"``, ``"1w"`` or ``"5y"``;
+        or a plain non-negative number, taken as hours.
+
+    Returns
+    -------
+    float
+        The duration in hours.
+
+    Raises
+    ------
+    ValueError
+        If the string is not a number followed by a known unit, or the value
+        is negative, infinite or NaN. The message names the input.
+    TypeError
+        If `x` is neither a string nor a real number.
+
+    Examples
+    --------
+    >>> duration("90s")
+    0.025
+    >>> duration("20min"), duration("2d"), duration(4)
+    (0.3333333333333333, 48.0, 4.0)
+    >>> duration("5y") == 5 * HOURS_PER_YEAR
+    True
+    """
+    if isinstance(x, bool):
+        raise TypeError(f"duration {x!r}: expected a string such as '20min' or a number of hours")
+    if isinstance(x, str):
+        match = _PATTERN.match(x)
+        if match is None or match.group(2).lower() not in _UNIT_HOURS:
+            raise ValueError(
+                f"malformed duration {x!r}: expected a number and a unit "
+                "(ms, s, min, h, d, w, y), such as '90s', '20min', '4h' or '5y'"
+            )
+        value = float(match.group(1)) * _UNIT_HOURS[match.group(2).lower()]
+    elif isinstance(x, Real):
+        value = float(x)
+    else:
+        raise TypeError(
+            f"duration {x!r} of type {type(x).__name__}: expected a string such as "
+            "'20min' or a number of hours"
+        )
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f"duration {x!r}: expected a finite, non-negative time")
+    return value
+
+
+def positive_duration(x, what: str = "duration") -> float:
+    """Like :func:`duration`, but zero is refused too.
+
+    Examples
+    --------
+    >>> positive_duration("4h", "mttr")
+    4.0
+    >>> positive_duration(0, "mttr")
+    Traceback (most recent call last):
+    ...
+    ValueError: mttr = 0: expected a positive time
+    """
+    try:
+        value = duration(x)
+    except (ValueError, TypeError) as exc:
+        raise type(exc)(f"{what}: {exc}") from None
+    if value <= 0:
+        raise ValueError(f"{what} = {x!r}: expected a positive time")
+    return value
+
+
+def rate(x, what: str = "rate") -> float:
+    """Check a rate per hour: a finite, positive real number.
+
+    Examples
+    --------
+    >>> rate(0.5)
+    0.5
+    >>> rate(-1, "failure_rate")
+    Traceback (most recent call last):
+    ...
+    ValueError: failure_rate = -1: expected a finite, positive rate per hour
+    """
+    if isinstance(x, bool) or not isinstance(x, Real):
+        raise TypeError(f"{what} = {x!r}: expected a real number (per hour)")
+    value = float(x)
+    if not math.isfinite(value) or value <= 0:
+        raise ValueError(f"{what} = {x!r}: expected a finite, positive rate per hour")
+    return value
+
+
+def probability(x, what: str = "probability") -> float:
+    """Check a probability: a real number in [0, 1].
+
+    Examples
+    --------
+    >>> probability(0.95, "coverage")
+    0.95
+    >>> probability(1.5, "coverage")
+    Traceback (most recent call last):
+    ...
+    ValueError: coverage = 1.5: expected a probability in [0, 1]
+    """
+    if isinstance(x, bool) or not isinstance(x, Real):
+        raise TypeError(f"{what} = {x!r}: expected a real number in [0, 1]")
+    value = float(x)
+    if not (0.0 <= value <= 1.0):
+        raise ValueError(f"{what} = {x!r}: expected a probability in [0, 1]")
+    return value
