@@ -15,6 +15,8 @@ from .measures import *  # noqa: F401,F403
 from .measures import __all__ as _measures_all
 from .phasetype import *  # noqa: F401,F403
 from .phasetype import __all__ as _phasetype_all
+from .patterns import *  # noqa: F401,F403
+from .patterns import __all__ as _patterns_all
 from .units import *  # noqa: F401,F403
 from .units import __all__ as _units_all
 
@@ -26,4 +28,5 @@ __all__ = [
     *_measures_all,
     *_phasetype_all,
     *_ctmc_all,
+    *_patterns_all,
 ]
