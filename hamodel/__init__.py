@@ -7,10 +7,14 @@ year, component incidents per year and time spent with redundancy lost.
 Import it as ``import hamodel as hm``; every public name lives here.
 """
 
+from .blocks import *  # noqa: F401,F403
+from .blocks import __all__ as _blocks_all
 from .component import *  # noqa: F401,F403
 from .component import __all__ as _component_all
 from .ctmc import *  # noqa: F401,F403
 from .ctmc import __all__ as _ctmc_all
+from .importance import *  # noqa: F401,F403
+from .importance import __all__ as _importance_all
 from .measures import *  # noqa: F401,F403
 from .measures import __all__ as _measures_all
 from .phasetype import *  # noqa: F401,F403
@@ -28,5 +32,7 @@ __all__ = [
     *_measures_all,
     *_phasetype_all,
     *_ctmc_all,
+    *_blocks_all,
+    *_importance_all,
     *_patterns_all,
 ]

@@ -1,0 +1,562 @@
+"""Reliability block diagrams over independent sub-models.
+
+A block combines models (components, CTMCs, HA patterns, other blocks) whose
+failures and repairs are independent of each other. Its availability is the
+exact probability of its structure function (no rare-event approximation),
+its failure frequency is ``f = sum_i I_B(i) f_i`` over its leaf models with
+Birnbaum importance ``I_B(i)``, and :meth:`Block.to_ctmc` builds the exact
+product chain, so the two routes can be checked against each other.
+
+A k-of-n group whose units share repair crews, or that has a common-cause
+factor ``beta``, is not a group of independent units: it becomes one CTMC
+and acts as a single leaf of the diagram.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._model import Model
+from .component import Component
+from .ctmc import CTMC
+from .measures import Measures
+from .units import HOURS_PER_YEAR, probability
+
+__all__ = [
+    "Block",
+    "Series",
+    "Parallel",
+    "KofN",
+    "Network",
+    "series",
+    "parallel",
+    "k_of_n",
+    "network",
+    "MAX_PRODUCT_STATES",
+]
+
+#: Largest product chain :meth:`Block.to_ctmc` builds.
+MAX_PRODUCT_STATES = 2_000_000
+
+
+def _is_model(obj) -> bool:
+    return isinstance(obj, Model) and hasattr(obj, "measures") and hasattr(obj, "name")
+
+
+def _check_blocks(blocks, what: str) -> tuple:
+    blocks = tuple(blocks)
+    if not blocks:
+        raise ValueError(f"{what}: the block list is empty; expected at least one block")
+    for b in blocks:
+        if not _is_model(b):
+            raise TypeError(f"{what}: {b!r} is not a model (Component, CTMC or block)")
+    return blocks
+
+
+def _check_unique(leaves, what: str) -> None:
+    seen, dupes = set(), []
+    for leaf in leaves:
+        if leaf.name in seen:
+            dupes.append(leaf.name)
+        seen.add(leaf.name)
+    if dupes:
+        raise ValueError(
+            f"{what}: duplicate component names {sorted(set(dupes))}; every unit of a "
+            "diagram needs its own name (Component.renamed gives a copy under another name)"
+        )
+
+
+def _minimise(cuts) -> list[frozenset]:
+    """Drop every cut set that contains another one."""
+    unique = sorted(set(cuts), key=lambda c: (len(c), sorted(c)))
+    kept: list[frozenset] = []
+    for c in unique:
+        if not any(k <= c for k in kept):
+            kept.append(c)
+    return kept
+
+
+def _leaf_cuts(model) -> list[frozenset]:
+    return model.minimal_cut_sets() if isinstance(model, Block) else [frozenset([model.name])]
+
+
+def _pair(model, values: dict) -> tuple[float, float]:
+    """(availability, unavailability) of a child from the leaf values."""
+    if isinstance(model, Block) and not model.is_leaf:
+        return model._pair(values)
+    return values[model.name]
+
+
+def _struct(model, x: dict):
+    if isinstance(model, Block) and not model.is_leaf:
+        return model.structure(x)
+    return x[model.name]
+
+
+class Block(Model):
+    """Base of the block diagrams: leaves, exact measures, product chain.
+
+    Subclasses define ``blocks`` (children), ``_pair(values)`` (exact
+    availability and unavailability from the leaves' ``(A, U)`` pairs),
+    ``structure(x)`` and ``minimal_cut_sets()``.
+    """
+
+    __slots__ = ()
+    is_leaf = False
+
+    @cached_property
+    def leaves(self) -> tuple:
+        """The independent leaf models below this block, depth first."""
+        if self.is_leaf:
+            return (self,)
+        out = []
+        for b in self.blocks:
+            out.extend(b.leaves if isinstance(b, Block) else (b,))
+        return tuple(out)
+
+    @cached_property
+    def _leaf_measures(self) -> dict:
+        return {leaf.name: _leaf_measures(leaf) for leaf in self.leaves}
+
+    def _leaf_pairs(self) -> dict:
+        return {n: (m.availability, m.unavailability) for n, m in self._leaf_measures.items()}
+
+    def birnbaum(self) -> dict:
+        """Birnbaum importance ``dA_sys / dA_i`` of each leaf, by name.
+
+        Computed exactly as ``A(i up) - A(i down)``, from whichever of the
+        availability or unavailability differences keeps more digits.
+        """
+        values = self._leaf_pairs()
+        out = {}
+        for name in values:
+            a1, u1 = self._pair({**values, name: (1.0, 0.0)})
+            a0, u0 = self._pair({**values, name: (0.0, 1.0)})
+            out[name] = (a1 - a0) if max(a1, a0) < max(u0, u1) else (u0 - u1)
+        return out
+
+    def measures(self) -> Measures:
+        """Exact steady-state measures from the structure function.
+
+        Examples
+        --------
+        >>> import hamodel as hm
+        >>> a = hm.Component("a", failure_rate=0.001, repair_rate=0.1)
+        >>> pair = hm.parallel(a, a.renamed("b"))
+        >>> round(pair.measures().availability, 12)  # Trivedi T2a
+        0.999901970395
+        """
+        return self._measures
+
+    @cached_property
+    def _measures(self) -> Measures:
+        leaf = self._leaf_measures
+        availability, unavailability = self._pair(self._leaf_pairs())
+        importance = self.birnbaum()
+        freq = sum(importance[n] * m.failure_frequency for n, m in leaf.items())
+        healthy = math.prod(m.availability - m.degraded_fraction for m in leaf.values())
+        events: dict = {}
+        for m in leaf.values():
+            for k, v in m.events.items():
+                events[k] = events.get(k, 0.0) + v
+        return Measures.from_rates(
+            availability=availability,
+            unavailability=unavailability,
+            failure_frequency=freq,
+            incidents_per_year=sum(m.incidents_per_year for m in leaf.values()),
+            degraded_fraction=max(availability - healthy, 0.0),
+            events=events,
+        )
+
+    @property
+    def availability(self) -> float:
+        """Steady-state availability."""
+        return self.measures().availability
+
+    def to_ctmc(self) -> CTMC:
+        """The exact product chain of the leaves' chains (a Kronecker sum).
+
+        Raises
+        ------
+        ValueError
+            If the product has more than :data:`MAX_PRODUCT_STATES` states.
+        """
+        return self._ctmc
+
+    @cached_property
+    def _ctmc(self) -> CTMC:
+        chains = [leaf.to_ctmc() for leaf in self.leaves]
+        sizes = [c.n_states for c in chains]
+        total = math.prod(sizes)
+        if total > MAX_PRODUCT_STATES:
+            raise ValueError(
+                f"{self.name!r}: the product chain would have {total:,} states "
+                f"(leaf chains of {sizes} states), more than MAX_PRODUCT_STATES = "
+                f"{MAX_PRODUCT_STATES:,}; use measures(), which needs no product chain"
+            )
+        Q = sp.csr_array((1, 1))
+        W = sp.csr_array((1, 1))
+        events: dict = {}
+        p0 = np.ones(1)
+        healthy = np.ones(1, dtype=bool)
+        for c in chains:
+            n_prev, n_c = Q.shape[0], c.n_states
+            eye_prev, eye_c = sp.eye_array(n_prev), sp.eye_array(n_c)
+            Q = sp.kron(Q, eye_c) + sp.kron(eye_prev, c.Q)
+            W = sp.kron(W, eye_c) + sp.kron(eye_prev, c.incidents)
+            for k in set(events) | set(c.events):
+                old = events.get(k, sp.csr_array((n_prev, n_prev)))
+                new = c.events.get(k, sp.csr_array((n_c, n_c)))
+                events[k] = sp.kron(old, eye_c) + sp.kron(eye_prev, new)
+            p0 = np.kron(p0, c.initial)
+            healthy = np.kron(healthy, c.healthy).astype(bool)
+        # Each leaf's up indicator over the product states.
+        x, stride = {}, total
+        for leaf, c in zip(self.leaves, chains):
+            stride //= c.n_states
+            x[leaf.name] = np.tile(np.repeat(c.up, stride), total // (stride * c.n_states))
+        up = np.asarray(self.structure(x), dtype=bool)
+        names = None
+        if total <= 200_000:
+            names = list(itertools.product(*[c.states for c in chains]))
+        return CTMC(sp.csr_array(Q), up, states=names, initial=p0, name=self.name,
+                    incidents=sp.csr_array(W), healthy=healthy & up,
+                    events={k: sp.csr_array(v) for k, v in events.items()})
+
+    def minimal_cut_sets(self) -> list[frozenset]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def structure(self, x: dict):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _pair(self, values: dict) -> tuple[float, float]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+def _leaf_measures(leaf) -> Measures:
+    return leaf.measures()
+
+
+@dataclass(frozen=True, eq=False)
+class Series(Block):
+    """Up while every block is up. Build it with :func:`series`."""
+
+    blocks: tuple
+    name: str
+
+    def _pair(self, values):
+        pairs = [_pair(b, values) for b in self.blocks]
+        a = math.prod(p[0] for p in pairs)
+        u = 1.0 if any(p[0] == 0.0 for p in pairs) else -math.expm1(
+            sum(math.log1p(-p[1]) for p in pairs))
+        return a, u
+
+    def structure(self, x):
+        """Structure function: all children up (works elementwise on arrays)."""
+        return np.logical_and.reduce([np.asarray(_struct(b, x)) for b in self.blocks])
+
+    def minimal_cut_sets(self):
+        """Minimal cut sets: any child's cut set cuts the series."""
+        return _minimise(c for b in self.blocks for c in _leaf_cuts(b))
+
+
+@dataclass(frozen=True, eq=False)
+class Parallel(Block):
+    """Up while any block is up. Build it with :func:`parallel`."""
+
+    blocks: tuple
+    name: str
+
+    def _pair(self, values):
+        pairs = [_pair(b, values) for b in self.blocks]
+        u = math.prod(p[1] for p in pairs)
+        a = 1.0 if any(p[1] == 0.0 for p in pairs) else -math.expm1(
+            sum(math.log1p(-p[0]) for p in pairs))
+        return a, u
+
+    def structure(self, x):
+        """Structure function: some child up."""
+        return np.logical_or.reduce([np.asarray(_struct(b, x)) for b in self.blocks])
+
+    def minimal_cut_sets(self):
+        """Minimal cut sets: one cut set from every child, united."""
+        combos = itertools.product(*[_leaf_cuts(b) for b in self.blocks])
+        return _minimise(frozenset().union(*combo) for combo in combos)
+
+
+def _count_distribution(pairs) -> tuple[np.ndarray, np.ndarray]:
+    """P(exactly j children up) computed twice, from A and from U sides.
+
+    Returns the distribution (length n + 1); all terms are non-negative
+    products, so both tails keep their relative accuracy.
+    """
+    dist = np.zeros(len(pairs) + 1)
+    dist[0] = 1.0
+    for a, u in pairs:
+        dist[1:] = dist[1:] * u + dist[:-1] * a
+        dist[0] *= u
+    return dist
+
+
+@dataclass(frozen=True, eq=False)
+class KofN(Block):
+    """Up while at least k of its n blocks are up. Build it with :func:`k_of_n`.
+
+    With ``crews`` or ``beta`` set the units interact, so the group is one
+    CTMC (see :attr:`ctmc`) and acts as a single leaf.
+    """
+
+    k: int
+    blocks: tuple
+    crews: int | None
+    beta: float
+    name: str
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.crews is not None or self.beta > 0
+
+    @property
+    def n(self) -> int:
+        """Number of units."""
+        return len(self.blocks)
+
+    def _pair(self, values):
+        if self.is_leaf:
+            return values[self.name]
+        dist = _count_distribution([_pair(b, values) for b in self.blocks])
+        return float(dist[self.k:].sum()), float(dist[: self.k].sum())
+
+    def structure(self, x):
+        """Structure function: at least k children up."""
+        if self.is_leaf:
+            return x[self.name]
+        return np.sum([np.asarray(_struct(b, x), dtype=int) for b in self.blocks], axis=0) >= self.k
+
+    def minimal_cut_sets(self):
+        """Minimal cut sets: one cut set from each of any n - k + 1 children."""
+        out = []
+        for group in itertools.combinations(self.blocks, self.n - self.k + 1):
+            for combo in itertools.product(*[_leaf_cuts(b) for b in group]):
+                out.append(frozenset().union(*combo))
+        return _minimise(out)
+
+    @cached_property
+    def ctmc(self) -> CTMC:
+        """The group's own chain (only for groups with crews or beta)."""
+        from ._kofn_chain import kofn_chain
+
+        return kofn_chain(self.k, self.blocks, self.crews, self.beta, self.name)
+
+    def measures(self) -> Measures:
+        return self.ctmc.measures() if self.is_leaf else self._measures
+
+    def to_ctmc(self) -> CTMC:
+        return self.ctmc if self.is_leaf else self._ctmc
+
+
+@dataclass(frozen=True, eq=False)
+class Network(Block):
+    """Up while an up path joins source and target. Build it with :func:`network`."""
+
+    edges: tuple
+    source: object
+    target: object
+    name: str
+
+    @property
+    def blocks(self) -> tuple:
+        return tuple(e[2] for e in self.edges)
+
+    def _connected(self, usable) -> bool:
+        parent: dict = {}
+
+        def find(a):
+            parent.setdefault(a, a)
+            while parent[a] != a:
+                parent[a] = parent[parent[a]]
+                a = parent[a]
+            return a
+
+        for (u, v, _), ok in zip(self.edges, usable):
+            if ok:
+                parent[find(u)] = find(v)
+        return find(self.source) == find(self.target)
+
+    def _pair(self, values):
+        pairs = [_pair(b, values) for b in self.blocks]
+
+        def factor(state: tuple) -> tuple[float, float]:
+            if self._connected([s is True for s in state]):
+                return 1.0, 0.0
+            if not self._connected([s is not False for s in state]):
+                return 0.0, 1.0
+            i = state.index(None)
+            a, u = pairs[i]
+            a1, u1 = factor(state[:i] + (True,) + state[i + 1 :])
+            a0, u0 = factor(state[:i] + (False,) + state[i + 1 :])
+            return a * a1 + u * a0, a * u1 + u * u0
+
+        return factor((None,) * len(pairs))
+
+    def structure(self, x):
+        """Structure function: source and target joined by up edges (elementwise)."""
+        ups = [np.asarray(_struct(b, x), dtype=bool) for b in self.blocks]
+        shape = np.broadcast(*ups).shape
+        nodes = {n for u, v, _ in self.edges for n in (u, v)}
+        reach = {n: np.zeros(shape, dtype=bool) for n in nodes}
+        reach[self.source] = np.ones(shape, dtype=bool)
+        for _ in range(len(nodes)):
+            for (u, v, _), ok in zip(self.edges, ups):
+                reach[v] = reach[v] | (reach[u] & ok)
+                reach[u] = reach[u] | (reach[v] & ok)
+        return reach[self.target]
+
+    def minimal_cut_sets(self):
+        """Minimal cut sets: minimal edge cuts, each edge replaced by its block's cuts."""
+        m = len(self.edges)
+        edge_cuts: list[frozenset] = []
+        for size in range(1, m + 1):
+            for cut in itertools.combinations(range(m), size):
+                if any(set(c) <= set(cut) for c in edge_cuts):
+                    continue
+                usable = [i not in cut for i in range(m)]
+                if not self._connected(usable):
+                    edge_cuts.append(frozenset(cut))
+        out = []
+        for cut in edge_cuts:
+            for combo in itertools.product(*[_leaf_cuts(self.edges[i][2]) for i in sorted(cut)]):
+                out.append(frozenset().union(*combo))
+        return _minimise(out)
+
+
+def _default_name(kind: str, blocks) -> str:
+    inner = ", ".join(b.name for b in blocks[:4]) + (", ..." if len(blocks) > 4 else "")
+    return f"{kind}({inner})"
+
+
+def series(*blocks, name=None) -> Series:
+    """Blocks that must all be up.
+
+    Examples
+    --------
+    >>> import hamodel as hm
+    >>> a = hm.Component("a", failure_rate=0.001, repair_rate=0.1)
+    >>> b = hm.Component("b", failure_rate=0.002, repair_rate=0.5)
+    >>> round(hm.series(a, b).measures().availability, 12)  # Trivedi T6
+    0.986154392332
+    """
+    blocks = _check_blocks(blocks, "series")
+    block = Series(blocks, name or _default_name("series", blocks))
+    _check_unique(block.leaves, block.name)
+    return block
+
+
+def parallel(*blocks, name=None) -> Parallel:
+    """Blocks of which one suffices, each repaired independently.
+
+    Examples
+    --------
+    >>> import hamodel as hm
+    >>> a = hm.Component("a", mtbf="1y", mttr="4h")
+    >>> pair = hm.parallel(a, a.renamed("b"))
+    >>> pair.measures().mean_down_time  # both down: the first repair ends it
+    2.0
+    """
+    blocks = _check_blocks(blocks, "parallel")
+    block = Parallel(blocks, name or _default_name("parallel", blocks))
+    _check_unique(block.leaves, block.name)
+    return block
+
+
+def k_of_n(k, blocks, crews=None, *, beta=0.0, name=None) -> KofN:
+    """Up while at least `k` of the `blocks` are up.
+
+    Parameters
+    ----------
+    k : int
+        Units needed, ``1 <= k <= n``.
+    blocks : sequence of models
+        The n units.
+    crews : int, optional
+        ``None``: every unit is repaired independently (exact block formula).
+        ``r``: at most r repairs at a time, in order of failure; the units
+        must then be Components and the group becomes a CTMC.
+    beta : float
+        Beta-factor common cause: a share `beta` of each unit's failure rate
+        is one shared event that fails every unit of the group at once (rate
+        ``beta`` times the mean unit failure rate); the rest stays
+        independent. Needs Components.
+    name : str, optional
+
+    Examples
+    --------
+    >>> import hamodel as hm
+    >>> units = [hm.Component(f"n{i}", failure_rate=0.001, repair_rate=0.1) for i in range(3)]
+    >>> round(hm.k_of_n(2, units).measures().availability, 12)  # Trivedi T5
+    0.999707852365
+    >>> round(hm.k_of_n(2, units, crews=1).measures().availability, 12)
+    0.999411996437
+    """
+    blocks = _check_blocks(blocks, "k_of_n")
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+        raise TypeError(f"k_of_n: k = {k!r}; expected an integer")
+    if not 1 <= k <= len(blocks):
+        raise ValueError(f"k_of_n: k = {k} with n = {len(blocks)} blocks; expected 1 <= k <= n")
+    if crews is not None:
+        if isinstance(crews, bool) or not isinstance(crews, (int, np.integer)) or crews < 1:
+            raise ValueError(f"k_of_n: crews = {crews!r}; expected None or an integer >= 1")
+        crews = int(crews)
+    beta = probability(beta, "k_of_n: beta")
+    if (crews is not None or beta > 0) and not all(isinstance(b, Component) for b in blocks):
+        raise TypeError("k_of_n: with crews or beta the units must be Components")
+    block = KofN(int(k), blocks, crews, beta,
+                 name or _default_name(f"{k}-of-{len(blocks)}", blocks))
+    _check_unique(block.blocks if block.is_leaf else block.leaves, block.name)
+    return block
+
+
+def network(edges, source, target, *, name=None) -> Network:
+    """A two-terminal network: up while up edges join `source` and `target`.
+
+    Parameters
+    ----------
+    edges : sequence of (u, v, block)
+        Undirected edges between hashable node labels; each edge is a model.
+        Nodes are perfect.
+    source, target : hashable
+        The two terminals.
+
+    Examples
+    --------
+    The bridge network, with five identical links of availability 0.9:
+
+    >>> import hamodel as hm
+    >>> c = lambda n: hm.Component(n, failure_rate=1.0, repair_rate=9.0)
+    >>> bridge = hm.network([("s", "a", c("e1")), ("s", "b", c("e2")), ("a", "b", c("e3")),
+    ...                      ("a", "t", c("e4")), ("b", "t", c("e5"))], "s", "t")
+    >>> round(bridge.measures().availability, 10)  # 2p^2 + 2p^3 - 5p^4 + 2p^5, p = 0.9
+    0.97848
+    """
+    edges = tuple(edges)
+    if not edges:
+        raise ValueError("network: the edge list is empty; expected (u, v, block) triples")
+    for e in edges:
+        if not (isinstance(e, tuple) and len(e) == 3):
+            raise ValueError(f"network: edge {e!r}; expected a (u, v, block) triple")
+    _check_blocks([e[2] for e in edges], "network")
+    nodes = {n for u, v, _ in edges for n in (u, v)}
+    for terminal, label in ((source, "source"), (target, "target")):
+        if terminal not in nodes:
+            raise ValueError(f"network: {label} {terminal!r} is not a node of any edge")
+    if source == target:
+        raise ValueError(f"network: source and target are the same node {source!r}")
+    block = Network(edges, source, target, name or f"network({source}-{target})")
+    _check_unique(block.leaves, block.name)
+    return block
