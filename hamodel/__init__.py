@@ -9,6 +9,8 @@ Import it as ``import hamodel as hm``; every public name lives here.
 
 from .blocks import *  # noqa: F401,F403
 from .blocks import __all__ as _blocks_all
+from .compare import *  # noqa: F401,F403
+from .compare import __all__ as _compare_all
 from .component import *  # noqa: F401,F403
 from .component import __all__ as _component_all
 from .ctmc import *  # noqa: F401,F403
@@ -21,6 +23,8 @@ from .phasetype import *  # noqa: F401,F403
 from .phasetype import __all__ as _phasetype_all
 from .patterns import *  # noqa: F401,F403
 from .patterns import __all__ as _patterns_all
+from .plot import *  # noqa: F401,F403
+from .plot import __all__ as _plot_all
 from .units import *  # noqa: F401,F403
 from .units import __all__ as _units_all
 
@@ -34,5 +38,7 @@ __all__ = [
     *_ctmc_all,
     *_blocks_all,
     *_importance_all,
+    *_compare_all,
+    *_plot_all,
     *_patterns_all,
 ]
