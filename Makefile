@@ -1,0 +1,122 @@
+# hamodel: build, test and report targets.
+#
+#   make test     venv + pytest (unit tests, doctests, notebooks under nbval); no TeX needed
+#   make report   venv + TeX, execute notebooks/*.ipynb, export PDFs into reports/
+#   make student  notebooks with `solution` cells removed, outputs cleared, into build/student/
+#   make bench    run benchmarks/*.py
+#   make tex      install the Debian packages nbconvert's PDF (LaTeX) route needs
+#   make clean    remove build outputs;  make distclean  also removes .venv
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+PYTHON   ?= python3
+VENV     := .venv
+VPY      := $(VENV)/bin/python
+JUPYTER  := $(VENV)/bin/jupyter
+STAMP    := $(VENV)/.hamodel-installed
+EXTRAS   := test,notebooks
+PYTEST_ARGS ?=
+
+NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
+REPORTS   := $(patsubst notebooks/%.ipynb,reports/%.pdf,$(NOTEBOOKS))
+STUDENT   := $(patsubst notebooks/%.ipynb,build/student/%.ipynb,$(NOTEBOOKS))
+# A report is stale when the package or the data it reads changes.
+REPORT_DEPS := $(shell find hamodel data -type f \( -name '*.py' -o -name '*.yaml' -o -name '*.yml' -o -name '*.csv' \) 2>/dev/null)
+
+# Quieter Jupyter: no platformdirs migration warning, no debugpy frozen-modules warning.
+export JUPYTER_PLATFORM_DIRS := 1
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+# Debian packages for `jupyter nbconvert --to pdf` (xelatex + pandoc).
+TEX_PACKAGES := texlive-xetex texlive-fonts-recommended texlive-plain-generic pandoc lmodern
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# nbconvert tag handling shared by report and student.
+#   hide-input (alias hide-code): show the output only
+#   hide-output: show the input only;  remove-cell: drop the cell
+TAGS := --TagRemovePreprocessor.enabled=True \
+        --TagRemovePreprocessor.remove_input_tags=hide-input \
+        --TagRemovePreprocessor.remove_input_tags=hide-code \
+        --TagRemovePreprocessor.remove_all_outputs_tags=hide-output \
+        --TagRemovePreprocessor.remove_cell_tags=remove-cell
+NB_TIMEOUT := 600
+
+.PHONY: help venv test report student bench tex clean distclean
+
+help:
+	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
+
+## ---- environment -------------------------------------------------------
+
+$(VPY):
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstalled only when pyproject.toml changes (or the venv is new).
+$(STAMP): pyproject.toml | $(VPY)
+	$(VPY) -m pip install --upgrade pip
+	$(VPY) -m pip install -e '.[$(EXTRAS)]'
+	touch $@
+
+venv: $(STAMP)
+
+## ---- tests ---------------------------------------------------------------
+
+# pytest exits 5 when it collected no tests; that must fail the build (and CI).
+test: venv
+	@rc=0; $(VPY) -m pytest $(PYTEST_ARGS) || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests (exit 5)" >&2; fi; \
+	exit $$rc
+
+bench: venv
+	@shopt -s nullglob; files=(benchmarks/*.py); \
+	if [ $${#files[@]} -eq 0 ]; then echo "make bench: no benchmarks/*.py" >&2; exit 1; fi; \
+	for f in "$${files[@]}"; do echo "== $$f"; $(VPY) "$$f"; done
+
+## ---- TeX -----------------------------------------------------------------
+
+tex:
+	@if command -v xelatex >/dev/null && command -v pandoc >/dev/null; then \
+	  echo "tex: xelatex and pandoc present"; \
+	else \
+	  echo "tex: installing $(TEX_PACKAGES)"; \
+	  $(SUDO) apt-get update; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends $(TEX_PACKAGES); \
+	fi
+
+## ---- reports ---------------------------------------------------------------
+
+report: venv tex
+	@if [ -z "$(NOTEBOOKS)" ]; then echo "make report: no notebooks/*.ipynb" >&2; exit 1; fi
+	@$(MAKE) --no-print-directory $(REPORTS)
+	@echo "reports: $(REPORTS)"
+
+# Executes the notebook (kernel cwd = notebooks/) and exports it through LaTeX.
+reports/%.pdf: notebooks/%.ipynb $(STAMP) $(REPORT_DEPS)
+	@mkdir -p reports
+	$(JUPYTER) nbconvert --to pdf --execute \
+	  --ExecutePreprocessor.timeout=$(NB_TIMEOUT) $(TAGS) \
+	  --output-dir reports --output $* $<
+
+student: venv
+	@if [ -z "$(NOTEBOOKS)" ]; then echo "make student: no notebooks/*.ipynb" >&2; exit 1; fi
+	@$(MAKE) --no-print-directory $(STUDENT)
+
+build/student/%.ipynb: notebooks/%.ipynb $(STAMP)
+	@mkdir -p build/student
+	$(JUPYTER) nbconvert --to notebook $(TAGS) \
+	  --TagRemovePreprocessor.remove_cell_tags=solution \
+	  --ClearOutputPreprocessor.enabled=True \
+	  --output-dir build/student --output $* $<
+
+## ---- housekeeping ------------------------------------------------------------
+
+clean:
+	rm -rf build reports dist .pytest_cache .hypothesis *.egg-info
+	find . -path ./$(VENV) -prune -o -type d \( -name __pycache__ -o -name .ipynb_checkpoints \) -print0 \
+	  | xargs -0 rm -rf
+
+distclean: clean
+	rm -rf $(VENV)
