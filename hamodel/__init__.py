@@ -15,6 +15,8 @@ from .component import *  # noqa: F401,F403
 from .component import __all__ as _component_all
 from .ctmc import *  # noqa: F401,F403
 from .ctmc import __all__ as _ctmc_all
+from .data import *  # noqa: F401,F403
+from .data import __all__ as _data_all
 from .importance import *  # noqa: F401,F403
 from .importance import __all__ as _importance_all
 from .measures import *  # noqa: F401,F403
@@ -25,6 +27,8 @@ from .patterns import *  # noqa: F401,F403
 from .patterns import __all__ as _patterns_all
 from .plot import *  # noqa: F401,F403
 from .plot import __all__ as _plot_all
+from .stacks import *  # noqa: F401,F403
+from .stacks import __all__ as _stacks_all
 from .units import *  # noqa: F401,F403
 from .units import __all__ as _units_all
 
@@ -40,5 +44,7 @@ __all__ = [
     *_importance_all,
     *_compare_all,
     *_plot_all,
+    *_data_all,
+    *_stacks_all,
     *_patterns_all,
 ]

@@ -86,6 +86,30 @@ class Component(Model):
         """The same component under another name (for a second unit of a kind)."""
         return Component(name, failure_rate=self.failure_rate, repair_rate=self.repair_rate)
 
+    @classmethod
+    def equivalent(cls, name: str, model) -> "Component":
+        """The two-state unit with the same availability and failure frequency as `model`.
+
+        ``failure_rate = f / A`` and ``repair_rate = f / U``, so the mean up
+        and down times are exact; the shape of the down-time distribution is
+        not (it becomes exponential). Useful to fold a host (hardware, OS,
+        daemon in series) into one unit of a redundant pair.
+
+        Examples
+        --------
+        >>> import hamodel as hm
+        >>> host = hm.series(hm.Component("hw", mtbf="3y", mttr="24h"),
+        ...                  hm.Component("haproxy", mtbf="4y", mttr="30min"))
+        >>> unit = hm.Component.equivalent("lb", host)
+        >>> abs(unit.availability - host.measures().availability) < 1e-15
+        True
+        """
+        m = model.measures()
+        if m.failure_frequency <= 0 or m.unavailability <= 0:
+            raise ValueError(f"{name!r}: the model never fails, so it has no equivalent unit")
+        return cls(name, failure_rate=m.failure_frequency / m.availability,
+                   repair_rate=m.failure_frequency / m.unavailability)
+
     def measures(self) -> Measures:
         """Closed-form measures of the two-state unit."""
         return self._measures
