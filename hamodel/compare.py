@@ -6,6 +6,7 @@ __all__ = ["compare"]
 
 _COLUMNS = {
     "availability": "availability",
+    "unavailability": "unavailability",
     "outages_per_year": "outages/yr",
     "mean_down_time": "mean outage (h)",
     "downtime_minutes_per_year": "downtime (min/yr)",
@@ -29,10 +30,10 @@ def compare(models, *, longer_than=None):
     Returns
     -------
     pandas.DataFrame
-        Index: design; columns: availability, outages/yr, mean outage (h),
-        downtime (min/yr), incidents/yr, time degraded, and the optional
-        ``outages > <longer_than>/yr``. Extra events (split brain) get a
-        column of their own.
+        Index: design; columns: availability, unavailability, outages/yr,
+        mean outage (h), downtime (min/yr), incidents/yr, time degraded, and
+        the optional ``outages > <longer_than>/yr``. Counted events (split
+        brain, failovers) get a column each, 0 for designs without them.
 
     Examples
     --------
@@ -41,7 +42,7 @@ def compare(models, *, longer_than=None):
     >>> two = hm.parallel(one, one.renamed("server-2"))
     >>> table = hm.compare({"single": one, "pair": two})
     >>> list(table.columns[:3])
-    ['availability', 'outages/yr', 'mean outage (h)']
+    ['availability', 'unavailability', 'outages/yr']
     >>> bool(table.loc["pair", "incidents/yr"] > table.loc["single", "incidents/yr"])
     True
     """
@@ -69,4 +70,5 @@ def compare(models, *, longer_than=None):
         for name, value in m.events.items():
             row[f"{name.replace('_', ' ')}/yr"] = value
         rows.append(row)
-    return pd.DataFrame(rows).set_index("design")
+    # A design without an event (a single server cannot split its brain) has none of it.
+    return pd.DataFrame(rows).set_index("design").fillna(0.0)
