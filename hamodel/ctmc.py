@@ -95,8 +95,10 @@ class CTMC(Model):
             raise ValueError("no up state: at least one state must be up")
         p0 = _initial(initial, index, n)
         if healthy is None:
+            # The most likely up state to start from, else the first up state.
             healthy_mask = np.zeros(n, dtype=bool)
-            healthy_mask[int(np.argmax(p0))] = True
+            weights = p0 * up_mask
+            healthy_mask[int(np.argmax(weights)) if weights.any() else int(np.argmax(up_mask))] = True
         else:
             healthy_mask = _state_mask(healthy, index, n, "healthy")
         if np.any(healthy_mask & ~up_mask):
@@ -242,7 +244,8 @@ class CTMC(Model):
         total = entry.sum()
         if total <= 0:
             raise ValueError(f"model {self.name!r} never enters a down state in steady state")
-        return PhaseType(entry / total, self.Q[down][:, down])
+        exits = np.asarray(self.Q[down][:, self.up].sum(axis=1)).ravel()
+        return PhaseType(entry / total, self.Q[down][:, down], exits=exits)
 
     # -------------------------------------------------------------- transient
     def transient(self, t) -> np.ndarray:
@@ -298,8 +301,16 @@ class CTMC(Model):
         up = self.up
         if not (~up).any():
             raise ValueError(f"model {self.name!r} has no down state: the MTTF is infinite")
-        times = solvers.mean_time_to_absorption(self.Q[up][:, up])
-        return float(self.initial[up] @ times)
+        start = self.initial[up]
+        if start.sum() == 0.0:
+            return 0.0
+        exits = np.asarray(self.Q[up][:, ~up].sum(axis=1)).ravel()
+        try:
+            mean = solvers.mean_time_to_exit(self.Q[up][:, up], exits, start)
+        except ValueError:
+            raise ValueError(f"model {self.name!r}: some up state reachable from the initial "
+                             "state can never fail, so the MTTF is infinite") from None
+        return float(start.sum() * mean)
 
     def __repr__(self) -> str:
         return (f"CTMC({self.name!r}, n_states={self.n_states}, "
@@ -318,7 +329,7 @@ def _times(t):
 def _check_generator(Q, states) -> sp.csr_array:
     """Validate a generator and return it as a CSR array with explicit diagonal."""
     if sp.issparse(Q):
-        Q = sp.csr_array(Q, dtype=float)
+        Q = sp.csr_array(Q, dtype=float, copy=True)
     else:
         try:
             arr = np.asarray(Q, dtype=float)
@@ -366,11 +377,11 @@ def _resolve(state, index: dict, n: int, what: str) -> int:
 def _state_mask(spec, index: dict, n: int, what: str) -> np.ndarray:
     if isinstance(spec, (str, bytes)):
         spec = [spec]
-    arr = np.asarray(list(spec) if not isinstance(spec, np.ndarray) else spec, dtype=object)
-    if arr.size and all(isinstance(x, (bool, np.bool_)) for x in arr.ravel()):
-        if arr.shape != (n,):
-            raise ValueError(f"{what}: a boolean mask of length {arr.size} for {n} states")
-        return arr.astype(bool)
+    spec = list(spec.ravel()) if isinstance(spec, np.ndarray) else list(spec)
+    if spec and all(isinstance(x, (bool, np.bool_)) for x in spec):
+        if len(spec) != n:
+            raise ValueError(f"{what}: a boolean mask of length {len(spec)} for {n} states")
+        return np.array(spec, dtype=bool)
     mask = np.zeros(n, dtype=bool)
     for state in spec:
         mask[_resolve(state, index, n, what)] = True

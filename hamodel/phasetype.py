@@ -10,7 +10,7 @@ import scipy.optimize
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from .solvers import mean_time_to_absorption
+from .solvers import mean_time_to_exit
 from .units import duration
 
 __all__ = ["PhaseType"]
@@ -33,6 +33,12 @@ class PhaseType:
     T : array_like or sparse matrix, shape (m, m)
         Sub-generator: non-negative off-diagonals, rows summing to <= 0, and
         absorption certain from every state.
+    exits : array_like, shape (m,), optional
+        Exit (absorption) rate of each phase. By default ``-T.sum(axis=1)``;
+        pass them when known, since a small exit rate beside large internal
+        rates is lost in the rounding of T's diagonal.
+    note : str
+        How the distribution was obtained, when it is an approximation.
 
     Examples
     --------
@@ -45,7 +51,7 @@ class PhaseType:
     (0.135335, 6.9315)
     """
 
-    def __init__(self, alpha, T):
+    def __init__(self, alpha, T, *, exits=None, note: str = ""):
         alpha = np.asarray(alpha, dtype=float).ravel()
         T = sp.csr_array(T, dtype=float) if sp.issparse(T) else np.asarray(T, dtype=float)
         m = alpha.size
@@ -62,13 +68,39 @@ class PhaseType:
             self._dense = T.toarray() if m <= _DENSE_LIMIT else None
         else:
             self._dense = T
-        # Absorption must be certain: the mean time has to be finite.
-        try:
-            self._mean_times
-        except ValueError:
+        self.note = note
+        if exits is None:
+            exits = -np.asarray((self.T if sp.issparse(self.T) else sp.csr_array(self.T))
+                                .sum(axis=1)).ravel()
+        exits = np.clip(np.asarray(exits, dtype=float).ravel(), 0.0, None)
+        if exits.size != m:
+            raise ValueError(f"exits has {exits.size} entries; expected {m}")
+        self.exits = exits
+        # Absorption must be certain: every phase must be able to reach the exit.
+        if not _exit_reachable(self.T if sp.issparse(self.T) else sp.csr_array(self.T), exits):
             raise ValueError(
                 "some down state never returns to an up state: the outage would never end"
-            ) from None
+            )
+
+    @classmethod
+    def mixture(cls, weights, parts, *, note: str = "") -> "PhaseType":
+        """The mixture of phase-type distributions (itself phase type, block diagonal).
+
+        Examples
+        --------
+        >>> fast, slow = PhaseType([1.0], [[-60.0]]), PhaseType([1.0], [[-0.25]])
+        >>> PhaseType.mixture([0.9, 0.1], [fast, slow]).mean()  # 0.9/60 + 0.1*4
+        0.415
+        """
+        weights = np.asarray(weights, dtype=float)
+        if weights.size != len(parts) or np.any(weights < 0) or weights.sum() <= 0:
+            raise ValueError("mixture: expected one non-negative weight per part, not all zero")
+        weights = weights / weights.sum()
+        alpha = np.concatenate([w * p.alpha for w, p in zip(weights, parts)])
+        exits = np.concatenate([p.exits for p in parts])
+        T = sp.block_diag([sp.csr_array(p.T) if sp.issparse(p.T) else sp.csr_array(p._dense)
+                           for p in parts], format="csr")
+        return cls(alpha, T, exits=exits, note=note)
 
     @property
     def n_phases(self) -> int:
@@ -76,12 +108,12 @@ class PhaseType:
         return self.alpha.size
 
     @cached_property
-    def _mean_times(self) -> np.ndarray:
-        return mean_time_to_absorption(self._dense if self._dense is not None else self.T)
+    def _mean(self) -> float:
+        return mean_time_to_exit(self.T, self.exits, self.alpha)
 
     def mean(self) -> float:
         """Mean time to absorption (hours)."""
-        return float(self.alpha @ self._mean_times)
+        return self._mean
 
     def _survival(self, t: float) -> float:
         if t == 0:
@@ -120,6 +152,24 @@ class PhaseType:
 
     def __repr__(self) -> str:
         return f"PhaseType(n_phases={self.n_phases}, mean={self.mean():.6g} h)"
+
+
+def _exit_reachable(T, exit_rates) -> bool:
+    """True when every phase can reach a phase with a positive exit rate."""
+    import scipy.sparse.csgraph as csgraph
+
+    m = T.shape[0]
+    exits = np.flatnonzero(exit_rates > 0)
+    if exits.size == m:
+        return True
+    # Reverse graph with an extra node m that every exit phase leads to.
+    coo = T.tocoo()
+    keep = (coo.row != coo.col) & (coo.data > 0)
+    rows = np.concatenate([coo.col[keep], np.full(exits.size, m)])
+    cols = np.concatenate([coo.row[keep], exits])
+    reverse = sp.csr_array((np.ones(rows.size), (rows, cols)), shape=(m + 1, m + 1))
+    seen = csgraph.breadth_first_order(reverse, m, directed=True, return_predecessors=False)
+    return seen.size == m + 1
 
 
 def _check_time(t) -> float:

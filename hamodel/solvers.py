@@ -27,7 +27,7 @@ __all__ = [
     "steady_state",
     "transient",
     "propagate",
-    "mean_time_to_absorption",
+    "mean_time_to_exit",
     "balance_residual",
 ]
 
@@ -97,9 +97,11 @@ def gth_solve(Q) -> np.ndarray:
 def lu_solve(Q) -> np.ndarray:
     """Stationary distribution of an irreducible sparse generator by sparse LU.
 
-    Solves ``pi Q = 0`` with the balance equation of the most connected state
-    replaced by ``sum(pi) = 1``, then applies one step of iterative
-    refinement with the same factors.
+    Fixes ``pi_k = 1`` for one state k and solves the remaining n - 1 balance
+    equations (a non-singular M-matrix system, as sparse as Q itself), with
+    one step of iterative refinement, then normalises. k is state 0 first;
+    if that state turns out to carry little probability the solve is
+    repeated with the most likely state as k.
 
     Examples
     --------
@@ -109,17 +111,27 @@ def lu_solve(Q) -> np.ndarray:
     """
     Q = sp.csr_array(Q, dtype=float)
     n = Q.shape[0]
-    A = sp.lil_array(Q.T)
-    row = int(np.argmax(np.abs(Q.diagonal())))
-    A[row, :] = np.ones(n)
-    A = sp.csc_array(A)
-    b = np.zeros(n)
-    b[row] = 1.0
-    lu = spla.splu(A, permc_spec="COLAMD")
-    x = lu.solve(b)
-    x += lu.solve(b - A @ x)
-    x = np.clip(x, 0.0, None)
-    return x / x.sum()
+    QT = sp.csc_array(Q.T)
+
+    def solve_fixing(k: int) -> np.ndarray:
+        keep = np.ones(n, dtype=bool)
+        keep[k] = False
+        A = sp.csc_array(QT[keep][:, keep])
+        b = -np.asarray(QT[keep][:, [k]].toarray()).ravel()
+        lu = spla.splu(A, permc_spec="COLAMD")
+        x = lu.solve(b)
+        x += lu.solve(b - A @ x)
+        pi = np.empty(n)
+        pi[keep] = x
+        pi[k] = 1.0
+        pi = np.clip(pi, 0.0, None)
+        return pi / pi.sum()
+
+    pi = solve_fixing(0)
+    best = int(np.argmax(pi))
+    if pi[0] < 1e-3 * pi[best]:
+        pi = solve_fixing(best)
+    return pi
 
 
 def closed_classes(Q) -> tuple[list[np.ndarray], np.ndarray]:
@@ -145,7 +157,7 @@ def closed_classes(Q) -> tuple[list[np.ndarray], np.ndarray]:
     coo = off.tocoo()
     leaving = labels[coo.row] != labels[coo.col]
     open_classes = np.unique(labels[coo.row[leaving]])
-    closed = [c for c in range(n_comp) if c not in set(open_classes.tolist())]
+    closed = np.setdiff1d(np.arange(n_comp), open_classes).tolist()
     classes = [np.flatnonzero(labels == c) for c in closed]
     classes.sort(key=lambda idx: idx[0])
     closed_mask = np.isin(labels, closed)
@@ -255,35 +267,57 @@ def propagate(Q, p0, t) -> np.ndarray:
     return np.clip(p0 @ scipy.linalg.expm(dense * t), 0.0, None)
 
 
-def mean_time_to_absorption(T) -> np.ndarray:
-    """Mean time to leave the transient set, from each of its states.
+def mean_time_to_exit(T, exits, alpha) -> float:
+    """Mean time until a chain started in `alpha` leaves a set of states.
+
+    The set's internal rates are the off-diagonal entries of `T`; its exit
+    rates are given separately (``exits``), never recovered from T's
+    diagonal, where an exit rate of 1e-3 beside internal rates of 200 would
+    live in the rounding. The time is computed without subtraction from a
+    regenerative chain: every exit returns to `alpha` at rate 1, and the mean
+    time in the set per cycle is ``(1 - pi_exit) / pi_exit``, with pi from
+    GTH (or sparse LU for large sets).
 
     Parameters
     ----------
     T : array_like or sparse, shape (m, m)
-        Sub-generator on the transient states.
+        Rates among the states of the set (the diagonal is ignored).
+    exits : array_like, shape (m,)
+        Total rate out of the set from each state.
+    alpha : array_like, shape (m,)
+        Starting distribution over the set.
 
     Raises
     ------
     ValueError
-        If some state never leaves (the mean time is infinite).
+        If some state reachable from `alpha` can never leave the set.
 
     Examples
     --------
-    >>> mean_time_to_absorption([[-0.5]])
-    array([2.])
+    Two phases in sequence, each of mean 1 hour:
+
+    >>> mean_time_to_exit([[0.0, 1.0], [0.0, 0.0]], [0.0, 1.0], [1.0, 0.0])
+    2.0
     """
-    m = T.shape[0] if sp.issparse(T) else np.asarray(T).shape[0]
-    ones = np.ones(m)
-    with np.errstate(all="ignore"):
-        try:
-            if sp.issparse(T) and m > GTH_LIMIT:
-                times = spla.splu(sp.csc_array(-T)).solve(ones)
-            else:
-                dense = T.toarray() if sp.issparse(T) else np.asarray(T, dtype=float)
-                times = scipy.linalg.solve(-dense, ones)
-        except (RuntimeError, np.linalg.LinAlgError, scipy.linalg.LinAlgError):
-            times = np.full(m, np.inf)
-    if not np.all(np.isfinite(times)) or np.any(times < 0):
-        raise ValueError("some state never reaches the target set: the mean time is infinite")
-    return times
+    T = sp.csr_array(T, dtype=float)
+    exits = np.asarray(exits, dtype=float).ravel()
+    alpha = np.asarray(alpha, dtype=float).ravel()
+    m = T.shape[0]
+    if exits.size != m or alpha.size != m or np.any(exits < 0) or np.any(alpha < 0):
+        raise ValueError("mean_time_to_exit: exits and alpha must be non-negative, one per state")
+    alpha = alpha / alpha.sum()
+    coo = T.tocoo()
+    off = (coo.row != coo.col) & (coo.data > 0)
+    rows = np.concatenate([coo.row[off], np.flatnonzero(exits), np.full(m, m)])
+    cols = np.concatenate([coo.col[off], np.full(np.count_nonzero(exits), m), np.arange(m)])
+    vals = np.concatenate([coo.data[off], exits[exits > 0], alpha])
+    keep = vals > 0
+    aug = sp.csr_array((vals[keep], (rows[keep], cols[keep])), shape=(m + 1, m + 1))
+    aug = aug - sp.diags_array(np.asarray(aug.sum(axis=1)).ravel())
+    try:
+        pi = steady_state(aug).pi
+    except ValueError:
+        pi = np.zeros(m + 1)
+    if pi[m] <= 0.0:
+        raise ValueError("some state never leaves the set: the mean time is infinite")
+    return float(pi[:m].sum() / pi[m])
