@@ -17,6 +17,8 @@ from .ctmc import *  # noqa: F401,F403
 from .ctmc import __all__ as _ctmc_all
 from .data import *  # noqa: F401,F403
 from .data import __all__ as _data_all
+from .distributions import *  # noqa: F401,F403
+from .distributions import __all__ as _distributions_all
 from .importance import *  # noqa: F401,F403
 from .importance import __all__ as _importance_all
 from .measures import *  # noqa: F401,F403
@@ -27,6 +29,8 @@ from .patterns import *  # noqa: F401,F403
 from .patterns import __all__ as _patterns_all
 from .plot import *  # noqa: F401,F403
 from .plot import __all__ as _plot_all
+from .simulate import *  # noqa: F401,F403
+from .simulate import __all__ as _simulate_all
 from .stacks import *  # noqa: F401,F403
 from .stacks import __all__ as _stacks_all
 from .units import *  # noqa: F401,F403
@@ -37,6 +41,7 @@ __version__ = "0.1.0"
 __all__ = [
     *_units_all,
     *_component_all,
+    *_distributions_all,
     *_measures_all,
     *_phasetype_all,
     *_ctmc_all,
@@ -46,5 +51,6 @@ __all__ = [
     *_plot_all,
     *_data_all,
     *_stacks_all,
+    *_simulate_all,
     *_patterns_all,
 ]

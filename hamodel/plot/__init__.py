@@ -1,0 +1,29 @@
+"""Figures, drawn from the same model objects that are solved.
+
+One module per figure family:
+
+* :mod:`~hamodel.plot.frequency`: frequency-duration chart, incidents vs
+  outages, point availability A(t), outage-length survival curve;
+* :mod:`~hamodel.plot.diagrams`: state diagram of any model's CTMC, block
+  diagram of any block tree;
+* :mod:`~hamodel.plot.breakdown`: per-tier breakdown of a stack, designs
+  compared side by side;
+* :mod:`~hamodel.plot.sensitivity`: tornado chart.
+
+Every function is ``plot_x(obj, ax=None, **kwargs) -> Axes``: with
+``ax=None`` it opens exactly one new figure, with an Axes it draws there and
+opens none. Nothing calls ``plt.show()`` or prints, and matplotlib is
+imported only when a figure is drawn, so ``import hamodel`` stays free of
+``matplotlib.pyplot``.
+"""
+
+from .breakdown import *  # noqa: F401,F403
+from .breakdown import __all__ as _breakdown_all
+from .diagrams import *  # noqa: F401,F403
+from .diagrams import __all__ as _diagrams_all
+from .frequency import *  # noqa: F401,F403
+from .frequency import __all__ as _frequency_all
+from .sensitivity import *  # noqa: F401,F403
+from .sensitivity import __all__ as _sensitivity_all
+
+__all__ = [*_frequency_all, *_diagrams_all, *_breakdown_all, *_sensitivity_all]

@@ -1,0 +1,356 @@
+"""Frequency and duration of outages: how often, how long, and how it starts.
+
+Every function takes ``ax=None`` (a new figure when None), returns the
+matplotlib Axes, and never calls ``plt.show()``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..units import duration
+from . import style
+
+__all__ = ["plot_frequency_duration", "plot_incidents", "plot_availability",
+           "plot_outage_duration"]
+
+_MARKERS = ("o", "s", "D", "^", "v", "P", "X", "*")
+
+
+def plot_frequency_duration(models, ax=None, *, isolines=(1, 10, 60, 600, 6000), annotate=True):
+    """Outages per year (x) against mean outage duration (y), log axes.
+
+    Dashed lines mark constant downtime per year: a design further right has
+    more outages, a design higher up has longer ones, and designs on the same
+    dashed line lose the same minutes per year.
+
+    Parameters
+    ----------
+    models : mapping of label to model, or sequence of models
+        Anything with ``.measures()``; a sequence is labelled by ``name``.
+    ax : matplotlib Axes, optional
+        Where to draw; a new 7 x 5 inch figure when None.
+    isolines : sequence of float
+        Downtime levels in minutes per year for the dashed lines.
+    annotate : bool
+        Write each design's label beside its point.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import hamodel as hm
+    >>> one = hm.Component("server", mtbf="5y", mttr="4h")
+    >>> ax = hm.plot_frequency_duration({"single server": one})
+    >>> ax.get_xlabel(), ax.get_ylabel()
+    ('outages per year (1/yr)', 'mean outage duration (min)')
+    >>> plt.close(ax.figure)
+    """
+    measured = [(label, model.measures()) for label, model in style.items(models)]
+    ax = style.new_axes(ax, (7.0, 5.0))
+    points = []
+    for i, (label, m) in enumerate(measured):
+        x, y = m.outages_per_year, m.mean_down_time * 60.0
+        if x <= 0:  # never fails: no point on log axes
+            continue
+        points.append((x, y))
+        ax.scatter([x], [y], s=60, zorder=3, color=style.color(i),
+                   marker=_MARKERS[i % len(_MARKERS)], edgecolor="white", linewidth=0.8,
+                   label=f"{label}: {m.downtime_minutes_per_year:.3g} min/yr")
+        if annotate:
+            ax.annotate(label, (x, y), textcoords="offset points", xytext=(7, 5), fontsize=9,
+                        zorder=4)
+    if points:
+        xs, ys = np.array(points).T
+        xlo, xhi = _span(xs.min(), xs.max())
+        ylo, yhi = _span(ys.min(), ys.max())
+    else:
+        xlo, xhi, ylo, yhi = 1e-3, 10.0, 1.0, 1e3
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlim(xlo, xhi)
+    ax.set_ylim(ylo, yhi)
+    _draw_isolines(ax, isolines, xlo, xhi, ylo, yhi)
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_formatter(style.log_tick_formatter())
+    ax.grid(True, which="major", color=style.PALETTE["grid"], lw=0.4, alpha=0.6)
+    ax.set_xlabel("outages per year (1/yr)")
+    ax.set_ylabel("mean outage duration (min)")
+    ax.set_title("Frequency and duration of outages\n(dashed: equal downtime per year)",
+                 fontsize=11)
+    if points:
+        ax.legend(fontsize=8, loc="best", title="design: downtime", title_fontsize=8,
+                  framealpha=0.9)
+    return ax
+
+
+def _span(lo: float, hi: float, pad: float = 4.0, decades: float = 2.0):
+    """Log-axis limits around [lo, hi] with a margin, at least `decades` wide."""
+    lo, hi = lo / pad, hi * pad
+    short = decades - math.log10(hi / lo)
+    if short > 0:
+        lo, hi = lo / 10 ** (short / 2), hi * 10 ** (short / 2)
+    return lo, hi
+
+
+def _draw_isolines(ax, levels, xlo, xhi, ylo, yhi):
+    """Dashed lines y = level / x, labelled along the line near its top-left end."""
+    grid = np.geomspace(xlo, xhi, 60)
+    # On log-log axes every isoline has slope -1 in decades: one display angle.
+    fig = ax.figure
+    box = ax.get_position()
+    width_in = fig.get_figwidth() * box.width / math.log10(xhi / xlo)
+    height_in = fig.get_figheight() * box.height / math.log10(yhi / ylo)
+    angle = -math.degrees(math.atan2(height_in, width_in))
+    for level in levels:
+        ax.plot(grid, level / grid, ls="--", lw=0.8, color=style.PALETTE["neutral"], zorder=1)
+        # Label in the margins the limits leave free of points: along the top
+        # edge, else the right edge, else the left edge.
+        for x in (level / (yhi / 1.8), xhi / 1.8, xlo * 1.8):
+            if xlo * 1.2 <= x <= xhi / 1.2 and ylo * 1.2 <= level / x <= yhi / 1.2:
+                break
+        else:
+            continue
+        ax.text(x, level / x, style.format_minutes_per_year(level), fontsize=8,
+                color=style.PALETTE["neutral"], rotation=angle, rotation_mode="anchor",
+                ha="center", va="center", zorder=2,
+                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85})
+
+
+def plot_incidents(models, ax=None, *, log=None):
+    """Component incidents per year against system outages per year, per design.
+
+    Redundancy turns incidents (the pages the on-call team gets) into fewer
+    outages, but adds units, so a redundant design usually has *more*
+    incidents. The horizontal bars show both per design.
+
+    Parameters
+    ----------
+    models : mapping of label to model, or sequence of models
+    ax : matplotlib Axes, optional
+    log : bool, optional
+        Log x axis; by default chosen when the values span more than two
+        decades.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import hamodel as hm
+    >>> one = hm.Component("server", mtbf="5y", mttr="4h")
+    >>> pair = hm.parallel(one, one.renamed("server-2"))
+    >>> ax = hm.plot_incidents({"single": one, "pair": pair})
+    >>> len(ax.patches)  # two bars per design
+    4
+    >>> plt.close(ax.figure)
+    """
+    pairs = style.items(models)
+    ax = style.new_axes(ax, (7.0, 1.2 + 0.7 * len(pairs)))
+    labels = [label for label, _ in pairs]
+    measures = [model.measures() for _, model in pairs]
+    incidents = np.array([m.incidents_per_year for m in measures])
+    outages = np.array([m.outages_per_year for m in measures])
+    values = np.concatenate([incidents, outages])
+    positive = values[values > 0]
+    if log is None:
+        log = positive.size > 0 and positive.max() / positive.min() > 100
+    y = np.arange(len(pairs))[::-1].astype(float)
+    h = 0.38
+    series = (("component incidents (pages)", incidents, y + h / 2, style.color(1)),
+              ("system outages", outages, y - h / 2, style.color(0)))
+    for name, vals, pos, col in series:
+        bars = ax.barh(pos, vals, height=h, color=col, label=name)
+        ax.bar_label(bars, labels=[f"{v:.3g}" for v in vals], padding=3, fontsize=8)
+    if log and positive.size:
+        ax.set_xscale("log")
+        ax.set_xlim(positive.min() / 3, positive.max() * 8)
+        ax.xaxis.set_major_formatter(style.log_tick_formatter())
+    else:
+        ax.set_xlim(0, max(values.max(), 1e-12) * 1.2)
+    ax.set_yticks(y, labels)
+    ax.set_xlabel("events per year (1/yr)" + (", log scale" if log else ""))
+    ax.set_ylabel("design")
+    ax.set_title("Incidents (pages) and outages per year", pad=22)
+    style.legend_above(ax)
+    return ax
+
+
+def plot_availability(models, ax=None, *, t_max=None, points=200, label=None,
+                      unavailability=None):
+    """Point availability A(t) from the initial state, with the steady state dashed.
+
+    Parameters
+    ----------
+    models : model, mapping of label to model, or sequence of models
+        Anything with ``.to_ctmc()``.
+    ax : matplotlib Axes, optional
+    t_max : duration, optional
+        End of the time axis (``"2d"``, hours). Default: five relaxation
+        times of the slowest chain (from its generator's eigenvalues), so the
+        approach to the steady state is visible.
+    points : int
+        Number of times at which A(t) is computed.
+    label : str, optional
+        Legend label when a single model is given.
+    unavailability : bool, optional
+        Draw U(t) = 1 - A(t) on a log axis instead, which keeps designs
+        with different numbers of nines apart. Default: when several models
+        are given.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import hamodel as hm
+    >>> ax = hm.plot_availability(hm.Component("s", mtbf="10h", mttr="1h"), t_max="10h")
+    >>> ax.get_xlabel(), ax.get_ylabel()
+    ('time since all up (h)', 'availability A(t)')
+    >>> len(ax.get_legend().get_texts())  # A(t) and its steady state
+    2
+    >>> plt.close(ax.figure)
+    """
+    single = hasattr(models, "to_ctmc")
+    pairs = style.items(models)
+    if single and label is not None:
+        pairs = [(label, models)]
+    if unavailability is None:
+        unavailability = len(pairs) > 1
+    chains = [(lab, model.to_ctmc(), model.measures()) for lab, model in pairs]
+    top = duration(t_max) if t_max is not None else max(_relaxation(c) for _, c, _ in chains) * 5
+    if top <= 0:
+        raise ValueError(f"t_max = {t_max!r}: expected a positive duration")
+    suffix, unit = style.time_unit(top)
+    ax = style.new_axes(ax, (7.0, 4.5))
+    t = np.linspace(0.0, top, points)
+    for i, (lab, chain, m) in enumerate(chains):
+        col = style.color(i)
+        steady = style.format_availability(m.availability, m.unavailability)
+        if unavailability:
+            # Sum the down states directly: 1 - A(t) would lose the digits.
+            down = np.array([p[~chain.up].sum() for p in chain.transient(t[1:])])
+            ax.plot(t[1:] / unit, down, color=col, lw=1.6, label=f"{lab}: U(t)")
+            ax.axhline(m.unavailability, ls="--", lw=1.0, color=col,
+                       label=f"{lab}: steady state U = {m.unavailability:.3g} (A = {steady})")
+        else:
+            ax.plot(t / unit, chain.availability_at(t), color=col, lw=1.6, label=f"{lab}: A(t)")
+            ax.axhline(m.availability, ls="--", lw=1.0, color=col,
+                       label=f"{lab}: steady state {steady}")
+    if unavailability:
+        ax.set_yscale("log")
+        ax.set_ylabel("unavailability U(t) = 1 - A(t)")
+        where = "best"
+    else:
+        ax.ticklabel_format(axis="y", useOffset=False)
+        ax.set_ylabel("availability A(t)")
+        where = "best"
+    ax.set_xlim(0, top / unit)
+    ax.set_xlabel(f"time since all up ({suffix})")
+    ax.set_title("Point availability from a fresh start" if len(chains) > 1
+                 else f"Point availability of {chains[0][0]}")
+    ax.grid(True, color=style.PALETTE["grid"], lw=0.4, alpha=0.6)
+    ax.legend(fontsize=8, loc=where, framealpha=0.9)
+    return ax
+
+
+def _relaxation(chain) -> float:
+    """Slowest relaxation time (hours) of a chain: 1 / smallest non-zero |Re eigenvalue|."""
+    if chain.n_states > 400:
+        return 24.0 * 7
+    ev = np.linalg.eigvals(chain.Q.toarray())
+    rates = -ev.real
+    scale = np.abs(ev).max()
+    rates = rates[rates > 1e-9 * scale]
+    return 1.0 / rates.min() if rates.size else 1.0
+
+
+def plot_outage_duration(models, ax=None, *, threshold="20min", t_max=None, logx=None,
+                         logy=False):
+    """Survival curve of outage length, P(outage lasts longer than t), with a threshold.
+
+    The threshold (an SLA's tolerated outage, say) is a dotted vertical line;
+    each curve's value there is marked and quoted in the legend, with the
+    outages per year that last longer.
+
+    Parameters
+    ----------
+    models : model, mapping of label to model, or sequence of models
+        Anything with ``.outage_duration()``.
+    ax : matplotlib Axes, optional
+    threshold : duration
+        Outage length to mark, e.g. ``"20min"``.
+    t_max : duration, optional
+        End of the time axis; default the largest 99th percentile (at least
+        twice the threshold).
+    logx : bool, optional
+        Log time axis, so that a 30-second failover and a 4-hour repair both
+        show. Default: when the median outage lengths differ by more than
+        a factor of ten.
+    logy : bool
+        Log scale for the probability axis (shows the tail).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import hamodel as hm
+    >>> ax = hm.plot_outage_duration({"one": hm.Component("s", mtbf="1y", mttr="20min")})
+    >>> ax.get_xlabel()
+    'outage length t (min)'
+    >>> plt.close(ax.figure)
+    """
+    limit = duration(threshold)
+    pairs = style.items(models)
+    dists = [(label, model.measures(), model.outage_duration()) for label, model in pairs]
+    top = duration(t_max) if t_max is not None else max(d.quantile(0.99) for *_, d in dists)
+    top = max(top, 2 * limit)
+    bottom = min([d.quantile(0.01) for *_, d in dists] + [limit / 2])
+    if logx is None:
+        medians = [d.quantile(0.5) for *_, d in dists]
+        logx = max(medians) > 10 * max(min(medians), 1e-12)
+    bottom = max(bottom, top * 1e-5)
+    suffix, unit = ("min", 1 / 60) if top <= 3.0 or logx else ("h", 1.0)
+    ax = style.new_axes(ax, (7.0, 5.0), constrained=True)
+    t = np.geomspace(bottom, top, 300) if logx else np.linspace(0.0, top, 300)
+    for i, (label, m, dist) in enumerate(dists):
+        col = style.color(i)
+        p = float(dist.sf(limit))
+        per_year = m.outages_per_year * p
+        ax.plot(t / unit, dist.sf(t), color=col, lw=1.6,
+                label=f"{label}: {_percent(p)} last > {threshold} ({per_year:.2g}/yr)")
+        ax.plot([limit / unit], [p], "o", color=col, ms=5, zorder=3)
+    ax.axvline(limit / unit, ls=":", color="black", lw=1.2, label=f"threshold {threshold}")
+    if logy:
+        ax.set_yscale("log")
+    else:
+        ax.set_ylim(0, 1.04)
+    if logx:
+        ax.set_xscale("log")
+        ax.xaxis.set_major_formatter(style.log_tick_formatter())
+        ax.set_xlim(bottom / unit, top / unit)
+    else:
+        ax.set_xlim(0, top / unit)
+    ax.set_xlabel(f"outage length t ({suffix}" + (", log scale)" if logx else ")"))
+    ax.set_ylabel("P(outage lasts longer than t)")
+    ax.set_title("How long outages last")
+    ax.grid(True, color=style.PALETTE["grid"], lw=0.4, alpha=0.6)
+    style.legend_below(ax, ncol=1 if len(dists) < 3 else 2)
+    return ax
+
+
+def _percent(p: float) -> str:
+    """A probability as a percentage that keeps small values visible: 92.0%, 0.021%."""
+    return f"{p:.1%}" if p >= 1e-3 or p == 0 else f"{100 * p:.2g}%"
