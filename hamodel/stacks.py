@@ -1,0 +1,381 @@
+"""Whole stacks described in YAML: tiers of HA building blocks over shared infrastructure.
+
+A stack file names its tiers (load balancers, web, database, files, ...),
+each built by one of hamodel's models from component kinds in
+``data/components.csv``, plus shared infrastructure (power feed, switch,
+hypervisor, site) that every tier depends on. The stack's model is the
+series of the shared components and the tiers; tiers are taken as
+independent of each other.
+
+Schema (keys in brackets are optional)::
+
+    name: Full HA stack
+    [description: free text]
+    [baseline: other_stack.yaml]   # the design this one should beat
+    [shared: [component, ...]]     # in series with every tier
+    tiers:
+      - name: web
+        model: single | series | parallel | k_of_n | active_standby |
+               majority_cluster | two_node_cluster | read_replicas
+        ...model parameters, see TIER_MODELS
+
+A component is a kind name (``haproxy``) or a mapping
+``{kind: haproxy, [case: typical|low|high|pessimistic|optimistic],
+[mtbf: 2y], [mttr: 30min], [name: lb]}``; or ``{name: x, mtbf: .., mttr: ..}``
+with no kind at all. A list of components is a host (say hardware, OS and
+daemon in series), folded into one unit with the same availability and
+failure frequency (:meth:`Component.equivalent`).
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+from .blocks import k_of_n, series
+from .component import Component
+from .data import CASES, component as data_component
+from .units import duration
+
+__all__ = ["STACKS", "Stack", "StackError", "load_stack", "TIER_MODELS"]
+
+#: The folder of the project's stack descriptions (``data/stacks``).
+STACKS = Path(__file__).resolve().parent.parent / "data" / "stacks"
+
+
+class StackError(ValueError):
+    """A stack description is wrong; the message names the file, key path and expectation."""
+
+
+#: Tier models and their parameters: (required, optional). Component-valued
+#: parameters are marked by :data:`_COMPONENT_KEYS`.
+TIER_MODELS = {
+    "single": ({"unit"}, set()),
+    "series": ({"units"}, set()),
+    "parallel": ({"n", "unit"}, {"crews", "beta"}),
+    "k_of_n": ({"k", "n", "unit"}, {"crews", "beta"}),
+    "active_standby": ({"unit"}, {"standby", "failover", "coverage", "standby_mode", "crews",
+                                  "manual_recovery"}),
+    "majority_cluster": ({"n", "node"}, {"witness", "crews", "failover", "beta", "serving"}),
+    "two_node_cluster": ({"node", "link"}, {"tie_breaker", "fencing", "failover", "crews",
+                                            "manual_recovery", "witness"}),
+    "read_replicas": ({"primary", "replica", "n"}, {"promotion", "crews", "use"}),
+}
+_COMPONENT_KEYS = {"unit", "standby", "node", "witness", "link", "primary", "replica"}
+_COMPONENT_FIELDS = {"kind", "case", "mtbf", "mttr", "name"}
+
+
+@dataclass(frozen=True, eq=False)
+class Stack:
+    """A loaded stack: tiers of models over shared infrastructure.
+
+    Attributes
+    ----------
+    name, description : str
+    path : pathlib.Path or None
+    tiers : Mapping[str, model]
+        Tier name -> its model, in file order.
+    shared : tuple of Component
+        Shared infrastructure, in series with every tier.
+    baseline : pathlib.Path or None
+        The stack file this design is meant to be compared against (the
+        ``baseline`` key), such as the all-on-one-server stack.
+    """
+
+    name: str
+    description: str
+    path: Path | None
+    tiers: MappingProxyType
+    shared: tuple
+    baseline: Path | None = None
+
+    @property
+    def model(self):
+        """The whole stack as one block: shared components and tiers in series."""
+        return series(*self.shared, *self.tiers.values(), name=self.name)
+
+    def measures(self):
+        """Measures of the whole stack."""
+        return self.model.measures()
+
+    def outage_duration(self):
+        """Distribution of one outage of the whole stack (needs its product chain)."""
+        return self.model.outage_duration()
+
+    def outages_longer_than(self, threshold) -> float:
+        """Outages per year longer than `threshold`."""
+        return self.model.outages_longer_than(threshold)
+
+    @property
+    def parts(self) -> dict:
+        """Every part of the stack by label: shared components first, then tiers."""
+        out = {f"shared: {c.name}": c for c in self.shared}
+        out.update(self.tiers)
+        return out
+
+    def breakdown(self):
+        """One row per tier (and shared component): where downtime and incidents come from.
+
+        Columns: availability, outages/yr, mean outage (h), downtime
+        (min/yr), incidents/yr, and share of downtime (the part's
+        unavailability over the sum of all parts' unavailabilities: parts
+        are in series, so this is their share of the stack's downtime up to
+        the rare overlaps of two parts down at once).
+        """
+        import pandas as pd
+
+        rows = []
+        for label, model in self.parts.items():
+            m = model.measures()
+            rows.append({
+                "part": label,
+                "availability": m.availability,
+                "outages/yr": m.outages_per_year,
+                "mean outage (h)": m.mean_down_time,
+                "downtime (min/yr)": m.downtime_minutes_per_year,
+                "incidents/yr": m.incidents_per_year,
+                "unavailability": m.unavailability,
+            })
+        frame = pd.DataFrame(rows).set_index("part")
+        total = frame["unavailability"].sum()
+        frame["share of downtime"] = frame["unavailability"] / total if total > 0 else 0.0
+        return frame.drop(columns="unavailability")
+
+    @property
+    def summary(self):
+        return self.measures().summary
+
+    def _repr_html_(self) -> str:
+        return f"<p><b>{self.name}</b></p>" + self.breakdown().to_html(
+            float_format=lambda v: f"{v:.4g}")
+
+    def __repr__(self) -> str:
+        return f"Stack({self.name!r}, tiers={list(self.tiers)}, shared={[c.name for c in self.shared]})"
+
+
+def load_stack(path, *, case: str | None = None) -> Stack:
+    """Load a stack description from a YAML file.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The YAML file.
+    case : str, optional
+        Use this data case (low, typical, high, pessimistic, optimistic) for
+        every component drawn from ``data/components.csv``, overriding the
+        file's own ``case`` entries.
+
+    Raises
+    ------
+    StackError
+        For a missing file, bad YAML, an unknown or missing key, a value of
+        the wrong type, an unknown component kind or model parameters the
+        model refuses (such as k > n); the message names the file and key path.
+
+    Examples
+    --------
+    >>> import hamodel as hm
+    >>> stack = hm.load_stack(hm.STACKS / "single_server.yaml")
+    >>> list(stack.tiers)[:2]
+    ['server', 'web']
+    """
+    import yaml
+
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise StackError(f"{path}: cannot read the stack file ({exc.strerror})") from None
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise StackError(f"{path}: not valid YAML: {exc}") from None
+    if case is not None and case not in CASES:
+        raise StackError(f"{path}: case = {case!r}; expected one of {sorted(CASES)}")
+    return _Loader(path, case).stack(doc)
+
+
+class _Loader:
+    def __init__(self, path: Path, case: str | None):
+        self.path = path
+        self.case = case
+
+    def error(self, where: str, message: str) -> StackError:
+        return StackError(f"{self.path}: {where}: {message}")
+
+    def mapping(self, value, where: str, required: set, optional: set) -> dict:
+        if not isinstance(value, dict):
+            raise self.error(where, f"expected a mapping, got {type(value).__name__} {value!r}")
+        missing = sorted(required - value.keys())
+        if missing:
+            raise self.error(where, f"missing key(s) {missing}")
+        unknown = sorted(set(value) - required - optional, key=str)
+        if unknown:
+            raise self.error(where, f"unknown key(s) {unknown}; expected keys: "
+                                    f"{sorted(required | optional)}")
+        return value
+
+    def text(self, value, where: str) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise self.error(where, f"expected a non-empty string, got {value!r}")
+        return value
+
+    def stack(self, doc) -> Stack:
+        doc = self.mapping(doc, "top level", {"name", "tiers"},
+                           {"description", "shared", "baseline"})
+        name = self.text(doc["name"], "name")
+        description = doc.get("description", "")
+        if not isinstance(description, str):
+            raise self.error("description", f"expected a string, got {description!r}")
+        shared_list = doc.get("shared", []) or []
+        if not isinstance(shared_list, list):
+            raise self.error("shared", "expected a list of components")
+        shared = tuple(self.component(c, f"shared[{i}]", default_name=None)
+                       for i, c in enumerate(shared_list))
+        tiers_list = doc["tiers"]
+        if not isinstance(tiers_list, list) or not tiers_list:
+            raise self.error("tiers", "expected a non-empty list of tiers")
+        tiers: dict = {}
+        for i, tier in enumerate(tiers_list):
+            where = f"tiers[{i}]"
+            if not isinstance(tier, dict):
+                raise self.error(where, f"expected a mapping, got {tier!r}")
+            model_kind = tier.get("model")
+            if model_kind not in TIER_MODELS:
+                raise self.error(f"{where}.model", f"{model_kind!r}; expected one of "
+                                                   f"{sorted(TIER_MODELS)}")
+            required, optional = TIER_MODELS[model_kind]
+            tier = self.mapping(tier, where, required | {"name", "model"}, optional)
+            tier_name = self.text(tier["name"], f"{where}.name")
+            if tier_name in tiers:
+                raise self.error(f"{where}.name", f"duplicate tier name {tier_name!r}")
+            tiers[tier_name] = self.tier(model_kind, tier, where, tier_name)
+        baseline = doc.get("baseline")
+        if baseline is not None:
+            baseline = self.path.parent / self.text(baseline, "baseline")
+            if not baseline.is_file():
+                raise self.error("baseline", f"no stack file {baseline}")
+        try:
+            stack = Stack(name, description, self.path, MappingProxyType(tiers), shared,
+                          baseline)
+            stack.model  # checks that names are unique across the stack
+        except (ValueError, TypeError) as exc:
+            raise self.error("stack", str(exc)) from None
+        return stack
+
+    # ---------------------------------------------------------- components
+    def component(self, spec, where: str, default_name: str | None) -> Component:
+        if isinstance(spec, list):
+            # A host: several components in series, folded into one unit.
+            if not spec:
+                raise self.error(where, "expected a component or a non-empty list of them")
+            parts = [self.component(s, f"{where}[{i}]", None) for i, s in enumerate(spec)]
+            try:
+                host = series(*parts)
+            except (ValueError, TypeError) as exc:
+                raise self.error(where, str(exc)) from None
+            return Component.equivalent(default_name or "+".join(p.name for p in parts), host)
+        if isinstance(spec, str):
+            spec = {"kind": spec}
+        spec = self.mapping(spec, where, set(), _COMPONENT_FIELDS)
+        kind = spec.get("kind")
+        name = spec.get("name") or default_name or kind
+        if name is None:
+            raise self.error(where, "a component without a kind needs a name")
+        name = self.text(name, f"{where}.name")
+        try:
+            if kind is None:
+                if "mtbf" not in spec or "mttr" not in spec:
+                    raise self.error(where, "expected a kind, or both mtbf and mttr")
+                return Component(name, mtbf=spec["mtbf"], mttr=spec["mttr"])
+            case = self.case or spec.get("case", "typical")
+            base = data_component(self.text(kind, f"{where}.kind"), case=case, name=name)
+            return Component(name,
+                             mtbf=spec.get("mtbf", base.mtbf),
+                             mttr=spec.get("mttr", base.mttr))
+        except StackError:
+            raise
+        except (ValueError, TypeError) as exc:
+            raise self.error(where, str(exc)) from None
+
+    # --------------------------------------------------------------- tiers
+    def tier(self, model_kind: str, tier: dict, where: str, name: str):
+        params = {k: v for k, v in tier.items() if k not in ("name", "model")}
+        comps = {}
+        for key in _COMPONENT_KEYS & params.keys():
+            comps[key] = self.component(params.pop(key), f"{where}.{key}",
+                                        default_name=f"{name}/{key}")
+        try:
+            return self.build(model_kind, name, params, comps, where)
+        except StackError:
+            raise
+        except (ValueError, TypeError) as exc:
+            raise self.error(where, str(exc)) from None
+
+    def integer(self, params: dict, key: str, where: str) -> int:
+        value = params[key]
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.error(f"{where}.{key}", f"expected an integer, got {value!r}")
+        return value
+
+    def build(self, model_kind: str, name: str, params: dict, comps: dict, where: str):
+        from . import patterns
+
+        for key in ("failover", "manual_recovery", "promotion"):
+            if key in params and params[key] is not None:
+                try:
+                    duration(params[key])
+                except (ValueError, TypeError) as exc:
+                    raise self.error(f"{where}.{key}", str(exc)) from None
+        if model_kind == "single":
+            return comps["unit"].renamed(name)
+        if model_kind == "series":
+            units = params["units"]
+            if not isinstance(units, list) or not units:
+                raise self.error(f"{where}.units", "expected a non-empty list of components")
+            parts = [self.component(u, f"{where}.units[{i}]", None) for i, u in enumerate(units)]
+            parts = [p.renamed(f"{name}/{p.name}") for p in parts]
+            return series(*parts, name=name)
+        if model_kind in ("parallel", "k_of_n"):
+            n = self.integer(params, "n", where)
+            k = 1 if model_kind == "parallel" else self.integer(params, "k", where)
+            if n < 1:
+                raise self.error(f"{where}.n", f"n = {n}; expected n >= 1")
+            if not 1 <= k <= n:
+                raise self.error(f"{where}.k", f"k = {k} with n = {n}; expected 1 <= k <= n")
+            units = [comps["unit"].renamed(f"{name}/{i + 1}") for i in range(n)]
+            return k_of_n(k, units, params.get("crews"), beta=params.get("beta", 0.0), name=name)
+        if model_kind == "active_standby":
+            return patterns.active_standby(comps["unit"], comps.get("standby"), name=name, **params)
+        if model_kind == "majority_cluster":
+            n = self.integer(params, "n", where)
+            rest = {k: v for k, v in params.items() if k != "n"}
+            if "witness" in comps:
+                rest["witness"] = comps["witness"]
+            return patterns.majority_cluster(n, comps["node"], name=name, **rest)
+        if model_kind == "two_node_cluster":
+            rest = dict(params)
+            if "fencing" in rest and rest["fencing"] is not None:
+                rest["fencing"] = self.fencing(rest["fencing"], f"{where}.fencing")
+            if "witness" in comps:
+                rest["witness"] = comps["witness"]
+            return patterns.two_node_cluster(comps["node"], link=comps["link"], name=name, **rest)
+        if model_kind == "read_replicas":
+            n = self.integer(params, "n", where)
+            use = params.get("use", "read")
+            if use not in ("read", "write"):
+                raise self.error(f"{where}.use", f"{use!r}; expected 'read' or 'write'")
+            rest = {k: v for k, v in params.items() if k not in ("n", "use")}
+            replicas = patterns.read_replicas(comps["primary"], comps["replica"], n,
+                                              name=name, **rest)
+            return getattr(replicas, use)
+        raise AssertionError(model_kind)  # pragma: no cover - TIER_MODELS is exhaustive
+
+    def fencing(self, spec, where: str):
+        from .patterns import Fencing
+
+        allowed = set(inspect.signature(Fencing).parameters)
+        spec = self.mapping(spec, where, set(), allowed)
+        return Fencing(**spec)
