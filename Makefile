@@ -42,6 +42,8 @@ TAGS := --TagRemovePreprocessor.enabled=True \
         --TagRemovePreprocessor.remove_input_tags=hide-code \
         --TagRemovePreprocessor.remove_all_outputs_tags=hide-output \
         --TagRemovePreprocessor.remove_cell_tags=remove-cell
+# The PDF drops live widgets (tag `interactive`): each such cell has a static twin.
+REPORT_TAGS := $(TAGS) --TagRemovePreprocessor.remove_cell_tags=interactive
 NB_TIMEOUT := 600
 
 .PHONY: help venv test report student bench tex clean distclean
@@ -97,7 +99,7 @@ report: venv tex
 reports/%.pdf: notebooks/%.ipynb $(STAMP) $(REPORT_DEPS)
 	@mkdir -p reports
 	$(JUPYTER) nbconvert --to pdf --execute \
-	  --ExecutePreprocessor.timeout=$(NB_TIMEOUT) $(TAGS) \
+	  --ExecutePreprocessor.timeout=$(NB_TIMEOUT) $(REPORT_TAGS) \
 	  --output-dir reports --output $* $<
 
 student: venv
