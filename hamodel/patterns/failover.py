@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from numbers import Integral
 
-
 from ..ctmc import CTMC
 from ..units import positive_duration, probability
 from ._build import checked_component, checked_duration, generate
@@ -184,7 +183,7 @@ def active_standby(primary, standby=None, *, failover="60s", coverage=1.0,
                  and primary.repair_rate == standby.repair_rate)
     label = _role_label if symmetric else rules.label
     chain = generate(("serving", primary.name, True), rules.moves, label,
-                      events=("failover", "uncovered_failure"))
+                     events=("failover", "uncovered_failure"), lump=symmetric)
     name = f"{primary.name} active/standby" if name is None else str(name)
     return chain.ctmc(
         up=lambda s: s[0] == "serving",

@@ -8,10 +8,15 @@ sets: one exact CTMC is built and read and write models share its generator.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from numbers import Integral
 
 from ..ctmc import CTMC
-from ._build import checked_component, checked_duration, generate
+from ._build import (
+    checked_component,
+    checked_count,
+    checked_crews,
+    checked_duration,
+    generate,
+)
 
 __all__ = ["ReadReplicas", "read_replicas"]
 
@@ -167,22 +172,18 @@ def read_replicas(primary, replica, n, *, promotion="5min", crews=None, name=Non
     """
     primary = checked_component(primary, "primary")
     replica = checked_component(replica, "replica")
-    if isinstance(n, bool) or not isinstance(n, Integral) or n < 0:
-        raise ValueError(f"n = {n!r}: expected a whole number of replicas >= 0")
-    n = int(n)
-    if crews is not None and (isinstance(crews, bool) or not isinstance(crews, Integral)
-                              or crews < 1):
-        raise ValueError(f"crews = {crews!r}: expected None or a whole number >= 1")
+    n = checked_count(n, "n", minimum=0, of="replicas")
+    crews = checked_crews(crews)
     promote_h = None if promotion is None else checked_duration(promotion, "promotion")
     rules = _ReplicaRules(
         n=n,
         lam_p=primary.failure_rate, mu_p=primary.repair_rate,
         lam_r=replica.failure_rate, mu_r=replica.repair_rate,
         promotion=promote_h,
-        crews=None if crews is None else int(crews),
+        crews=crews,
     )
     chain = generate(rules.settle(("primary", True, n)), rules.moves, rules.label,
-                      events=("promotion",))
+                     events=("promotion",))
     name = f"{primary.name} + {n} replicas" if name is None else str(name)
     healthy = rules.all_up
     read = chain.ctmc(up=rules.read_up, healthy=healthy, name=f"{name} reads")
