@@ -1,4 +1,5 @@
-"""Tests of hamodel.patterns.quorum (majority clusters) and hamodel.patterns.two_node (two-node clusters and fencing)."""
+"""Tests of hamodel.patterns.quorum (majority clusters) and hamodel.patterns.two_node (two-node
+clusters and fencing).
 
 References: the textbook cases of /work/shared/reference/textbook-cases.md
 (Trivedi 2nd ed. ch. 8; Trivedi & Bobbio 2017) with lambda = 0.001/h and
