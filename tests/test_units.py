@@ -1,0 +1,149 @@
+"""Tests of hamodel/units.py: durations in hours, rate and probability checks.
+
+Expected values are the unit definitions themselves (1 s = 1/3600 h, a year of
+365.25 days = 8766 h), so every comparison is exact or to one rounding.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+import hamodel as hm
+from hamodel.units import positive_duration
+
+
+# ------------------------------------------------------------------ constants
+def test_hours_per_year_is_365_25_days():
+    """A year is 365.25 days of 24 hours (STYLE.md convention)."""
+    assert hm.HOURS_PER_YEAR == 8766.0
+    assert hm.HOURS_PER_YEAR == 365.25 * 24
+    assert isinstance(hm.HOURS_PER_YEAR, float)
+
+
+def test_minutes_per_year():
+    assert hm.MINUTES_PER_YEAR == 8766.0 * 60
+
+
+# ------------------------------------------------------------ duration strings
+@pytest.mark.parametrize(
+    ("text", "hours"),
+    [
+        ("90s", 90 / 3600),
+        ("20min", 20 / 60),
+        ("4h", 4.0),
+        ("2d", 48.0),
+        ("1w", 168.0),
+        ("5y", 5 * 8766.0),
+        ("250ms", 0.25 / 3600),
+        ("30sec", 30 / 3600),
+        ("15m", 0.25),  # "m" is minutes, not months
+        ("3hr", 3.0),
+        ("2yr", 2 * 8766.0),
+        ("0h", 0.0),
+        (".5h", 0.5),
+        ("1.5d", 36.0),
+        ("1e3s", 1000 / 3600),
+        ("2.5E-1h", 0.25),
+    ],
+)
+def test_duration_string_units(text, hours):
+    """Each unit is its definition in hours (1 min = 1/60 h, 1 w = 7 x 24 h, ...)."""
+    assert hm.duration(text) == pytest.approx(hours, rel=1e-15, abs=0.0)
+
+
+@pytest.mark.parametrize("text", ["4h", " 4h", "4h ", "  4h  ", "4 h", "\t4h\n", "4H", "4Hr"])
+def test_duration_whitespace_and_case(text):
+    """Surrounding and inner whitespace are ignored, units are case-insensitive."""
+    assert hm.duration(text) == 4.0
+
+
+@pytest.mark.parametrize(
+    ("value", "hours"),
+    [(4, 4.0), (0, 0.0), (2.5, 2.5), (np.float64(3.25), 3.25), (np.int64(7), 7.0),
+     (Fraction(1, 4), 0.25)],
+)
+def test_duration_number_is_hours(value, hours):
+    """A plain real number is already a time in hours."""
+    result = hm.duration(value)
+    assert result == hours
+    assert type(result) is float
+
+
+@pytest.mark.parametrize(
+    "bad",
+    ["", "   ", "h", "4", "4x", "4 hours", "four h", "-4h", "+4h", "4h4", "4.h", "inf h",
+     "nan h", "1e999h"],
+)
+def test_duration_malformed_or_nonfinite_string_raises_value_error_naming_input(bad):
+    """Not a number followed by a known unit, negative, or overflowing: ValueError.
+
+    "4 hours" is refused: only the short units (ms, s/sec, min/m, h/hr, d, w, y/yr)
+    are known. "4" (no unit) is refused in a string, although the number 4 is hours.
+    """
+    with pytest.raises(ValueError, match=re.escape(repr(bad))):
+        hm.duration(bad)
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf, -4, -0.5, -1e-300])
+def test_duration_bad_number_raises_value_error_naming_input(bad):
+    with pytest.raises(ValueError, match=re.escape(repr(bad))):
+        hm.duration(bad)
+
+
+@pytest.mark.parametrize("bad", [None, [4], ["4h"], (4,), {"h": 4}, True, False, b"4h", 1 + 2j])
+def test_duration_wrong_type_raises_type_error(bad):
+    """bool is refused although it is an int: True hours is a bug, not a time."""
+    with pytest.raises(TypeError, match=re.escape(repr(bad))):
+        hm.duration(bad)
+
+
+def test_positive_duration_refuses_zero_and_names_the_parameter():
+    assert positive_duration("4h", "mttr") == 4.0
+    with pytest.raises(ValueError, match="mttr"):
+        positive_duration(0, "mttr")
+    with pytest.raises(ValueError, match=r"mttr.*'-4h'"):
+        positive_duration("-4h", "mttr")
+    with pytest.raises(TypeError, match="mttr"):
+        positive_duration(None, "mttr")
+
+
+# ----------------------------------------------------------------------- rate
+@pytest.mark.parametrize("value", [1e-12, 0.001, 1, 360.0, np.float64(2.5), Fraction(1, 3)])
+def test_rate_accepts_finite_positive_numbers(value):
+    assert hm.rate(value) == float(value)
+    assert type(hm.rate(value)) is float
+
+
+@pytest.mark.parametrize("bad", [0, 0.0, -1, -1e-9, math.nan, math.inf, -math.inf])
+def test_rate_refuses_non_positive_or_non_finite_with_value_error(bad):
+    with pytest.raises(ValueError, match=r"failure_rate = " + re.escape(repr(bad))):
+        hm.rate(bad, "failure_rate")
+
+
+@pytest.mark.parametrize("bad", [None, "0.1", True, [0.1]])
+def test_rate_refuses_non_numbers_with_type_error(bad):
+    with pytest.raises(TypeError, match="repair_rate"):
+        hm.rate(bad, "repair_rate")
+
+
+# ---------------------------------------------------------------- probability
+@pytest.mark.parametrize("value", [0, 0.0, 0.95, 1, 1.0, np.float64(0.5), Fraction(1, 3)])
+def test_probability_accepts_closed_unit_interval(value):
+    assert hm.probability(value) == float(value)
+
+
+@pytest.mark.parametrize("bad", [-1e-12, -0.1, 1.0000001, 1.5, math.nan, math.inf])
+def test_probability_refuses_values_outside_unit_interval(bad):
+    with pytest.raises(ValueError, match=r"coverage = " + re.escape(repr(bad))):
+        hm.probability(bad, "coverage")
+
+
+@pytest.mark.parametrize("bad", [None, "0.5", True, False, [0.5]])
+def test_probability_refuses_non_numbers_with_type_error(bad):
+    with pytest.raises(TypeError, match="coverage"):
+        hm.probability(bad, "coverage")
