@@ -91,6 +91,8 @@ def gth_solve(Q) -> np.ndarray:
     x[n - 1] = 1.0
     for k in range(n - 2, -1, -1):
         x[k] = x[k + 1 :] @ A[k + 1 :, k]
+        if x[k] > 1e100:  # keep the ratios, avoid overflow on very skewed chains
+            x[k:] /= x[k]
     return x / x.sum()
 
 
@@ -127,11 +129,31 @@ def lu_solve(Q) -> np.ndarray:
         pi = np.clip(pi, 0.0, None)
         return pi / pi.sum()
 
-    pi = solve_fixing(0)
-    best = int(np.argmax(pi))
-    if pi[0] < 1e-3 * pi[best]:
-        pi = solve_fixing(best)
-    return pi
+    # Fixing a state far below the most likely one makes the reduced system
+    # lose its diagonal dominance to rounding: the large probabilities stay
+    # right but the small ones do not. So the solve ends by fixing the most
+    # likely state of a balanced attempt; candidates to start from are state
+    # 0 and the last state.
+    tried, last_error = [], None
+    for k in (0, n - 1):
+        while k not in tried:
+            tried.append(k)
+            try:
+                pi = solve_fixing(k)
+            except RuntimeError as exc:  # SuperLU: "Factor is exactly singular"
+                last_error = str(exc)
+                break
+            if not np.all(np.isfinite(pi)):
+                break
+            mode = int(np.argmax(pi))
+            if mode == k and balance_residual(Q, pi) <= RESIDUAL_TOLERANCE:
+                return pi
+            k = mode
+    raise ArithmeticError(
+        f"sparse LU did not find a balanced solution (fixed states tried: {tried}"
+        + (f"; SuperLU: {last_error}" if last_error else "")
+        + "); the chain may be too ill-conditioned for LU: try method='gth'"
+    )
 
 
 def closed_classes(Q) -> tuple[list[np.ndarray], np.ndarray]:
@@ -267,6 +289,20 @@ def propagate(Q, p0, t) -> np.ndarray:
     return np.clip(p0 @ scipy.linalg.expm(dense * t), 0.0, None)
 
 
+def _reachable(T, sources) -> np.ndarray:
+    """Boolean mask of the states reachable from `sources` along positive rates."""
+    m = T.shape[0]
+    coo = sp.csr_array(T).tocoo()
+    keep = (coo.row != coo.col) & (coo.data > 0)
+    rows = np.concatenate([coo.row[keep], np.full(sources.size, m)])
+    cols = np.concatenate([coo.col[keep], sources])
+    graph = sp.csr_array((np.ones(rows.size), (rows, cols)), shape=(m + 1, m + 1))
+    seen = csgraph.breadth_first_order(graph, m, directed=True, return_predecessors=False)
+    mask = np.zeros(m + 1, dtype=bool)
+    mask[seen] = True
+    return mask[:m]
+
+
 def mean_time_to_exit(T, exits, alpha) -> float:
     """Mean time until a chain started in `alpha` leaves a set of states.
 
@@ -306,6 +342,12 @@ def mean_time_to_exit(T, exits, alpha) -> float:
     if exits.size != m or alpha.size != m or np.any(exits < 0) or np.any(alpha < 0):
         raise ValueError("mean_time_to_exit: exits and alpha must be non-negative, one per state")
     alpha = alpha / alpha.sum()
+    # Only the states reachable from the start matter.
+    reach = _reachable(T, np.flatnonzero(alpha > 0))
+    if not reach.all():
+        idx = np.flatnonzero(reach)
+        T, exits, alpha = T[idx][:, idx], exits[idx], alpha[idx]
+        m = idx.size
     coo = T.tocoo()
     off = (coo.row != coo.col) & (coo.data > 0)
     rows = np.concatenate([coo.row[off], np.flatnonzero(exits), np.full(m, m)])
