@@ -19,6 +19,8 @@ from .data import *  # noqa: F401,F403
 from .data import __all__ as _data_all
 from .distributions import *  # noqa: F401,F403
 from .distributions import __all__ as _distributions_all
+from .estimation import *  # noqa: F401,F403
+from .estimation import __all__ as _estimation_all
 from .importance import *  # noqa: F401,F403
 from .importance import __all__ as _importance_all
 from .measures import *  # noqa: F401,F403
@@ -33,6 +35,8 @@ from .simulate import *  # noqa: F401,F403
 from .simulate import __all__ as _simulate_all
 from .stacks import *  # noqa: F401,F403
 from .stacks import __all__ as _stacks_all
+from .uncertainty import *  # noqa: F401,F403
+from .uncertainty import __all__ as _uncertainty_all
 from .units import *  # noqa: F401,F403
 from .units import __all__ as _units_all
 
@@ -52,5 +56,7 @@ __all__ = [
     *_data_all,
     *_stacks_all,
     *_simulate_all,
+    *_uncertainty_all,
+    *_estimation_all,
     *_patterns_all,
 ]

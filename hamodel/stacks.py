@@ -29,15 +29,18 @@ failure frequency (:meth:`Component.equivalent`).
 
 from __future__ import annotations
 
+import copy
 import inspect
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 
 from .blocks import k_of_n, series
 from .component import Component
 from .data import CASES, component as data_component
-from .units import duration
+from .units import duration, positive_duration
 
 __all__ = ["STACKS", "Stack", "StackError", "load_stack", "TIER_MODELS"]
 
@@ -82,6 +85,12 @@ class Stack:
     baseline : pathlib.Path or None
         The stack file this design is meant to be compared against (the
         ``baseline`` key), such as the all-on-one-server stack.
+    component_kinds : tuple of str
+        The kinds of ``data/components.csv`` named in the file, in order of
+        first use (see :meth:`kinds`).
+    case : str or None
+        The ``case=`` the stack was loaded with, so that it can be rebuilt
+        (:func:`hamodel.uncertainty` does).
     """
 
     name: str
@@ -90,6 +99,19 @@ class Stack:
     tiers: MappingProxyType
     shared: tuple
     baseline: Path | None = None
+    component_kinds: tuple = ()
+    case: str | None = None
+
+    def kinds(self) -> tuple:
+        """The component kinds the stack uses, in order of first use.
+
+        Examples
+        --------
+        >>> import hamodel as hm
+        >>> hm.load_stack(hm.STACKS / "single_server.yaml").kinds()[:3]
+        ('power_feed', 'switch', 'physical_server')
+        """
+        return tuple(self.component_kinds)
 
     @property
     def model(self):
@@ -155,7 +177,7 @@ class Stack:
         return f"Stack({self.name!r}, tiers={list(self.tiers)}, shared={[c.name for c in self.shared]})"
 
 
-def load_stack(path, *, case: str | None = None) -> Stack:
+def load_stack(path, *, case: str | None = None, values=None) -> Stack:
     """Load a stack description from a YAML file.
 
     Parameters
@@ -166,6 +188,13 @@ def load_stack(path, *, case: str | None = None) -> Stack:
         Use this data case (low, typical, high, pessimistic, optimistic) for
         every component drawn from ``data/components.csv``, overriding the
         file's own ``case`` entries.
+    values : mapping, optional
+        ``{kind: {"mtbf": ..., "mttr": ...}}``: use these values (durations
+        or hours; either key may be left out) instead of the data for every
+        component of that kind, whatever its ``case``. An ``mtbf`` or
+        ``mttr`` written in the file for one component still wins for that
+        component. Kinds the stack does not use are ignored, so one mapping
+        can be applied to several stacks.
 
     Raises
     ------
@@ -180,6 +209,10 @@ def load_stack(path, *, case: str | None = None) -> Stack:
     >>> stack = hm.load_stack(hm.STACKS / "single_server.yaml")
     >>> list(stack.tiers)[:2]
     ['server', 'web']
+    >>> slow = hm.load_stack(hm.STACKS / "single_server.yaml",
+    ...                      values={"physical_server": {"mttr": "72h"}})
+    >>> slow.tiers["server"].mttr
+    72.0
     """
     import yaml
 
@@ -189,18 +222,54 @@ def load_stack(path, *, case: str | None = None) -> Stack:
     except OSError as exc:
         raise StackError(f"{path}: cannot read the stack file ({exc.strerror})") from None
     try:
-        doc = yaml.safe_load(text)
+        doc = copy.deepcopy(_parse(text))  # a copy: the cached document stays as read
     except yaml.YAMLError as exc:
         raise StackError(f"{path}: not valid YAML: {exc}") from None
     if case is not None and case not in CASES:
         raise StackError(f"{path}: case = {case!r}; expected one of {sorted(CASES)}")
-    return _Loader(path, case).stack(doc)
+    return _Loader(path, case, _values(path, values)).stack(doc)
+
+
+@lru_cache(maxsize=32)
+def _parse(text: str):
+    """The YAML document of a file's text, parsed once (stacks are reloaded many times
+    by :func:`hamodel.uncertainty`); keyed by the text itself, so never stale."""
+    import yaml
+
+    return yaml.safe_load(text)
+
+
+def _values(path: Path, values) -> dict:
+    """Check a ``values=`` mapping: known kinds, mtbf/mttr keys, positive durations."""
+    if values is None:
+        return {}
+    if not isinstance(values, Mapping):
+        raise StackError(f"{path}: values = {values!r}; expected a mapping "
+                         "{kind: {'mtbf': ..., 'mttr': ...}}")
+    out = {}
+    for kind, entry in values.items():
+        where = f"{path}: values[{kind!r}]"
+        try:
+            data_component(kind)  # an unknown kind raises, naming the closest one
+        except (ValueError, TypeError) as exc:
+            raise StackError(f"{where}: {exc}") from None
+        if not isinstance(entry, Mapping) or not set(entry) <= {"mtbf", "mttr"}:
+            raise StackError(f"{where}: {entry!r}; expected a mapping with keys 'mtbf' "
+                             "and/or 'mttr'")
+        try:
+            out[kind] = {k: positive_duration(v, f"values[{kind!r}][{k!r}]")
+                         for k, v in entry.items()}
+        except (ValueError, TypeError) as exc:
+            raise StackError(f"{where}: {exc}") from None
+    return out
 
 
 class _Loader:
-    def __init__(self, path: Path, case: str | None):
+    def __init__(self, path: Path, case: str | None, values: dict | None = None):
         self.path = path
         self.case = case
+        self.values = values or {}
+        self.kinds: dict = {}  # kinds in order of first use
 
     def error(self, where: str, message: str) -> StackError:
         return StackError(f"{self.path}: {where}: {message}")
@@ -259,7 +328,7 @@ class _Loader:
                 raise self.error("baseline", f"no stack file {baseline}")
         try:
             stack = Stack(name, description, self.path, MappingProxyType(tiers), shared,
-                          baseline)
+                          baseline, tuple(self.kinds), self.case)
             stack.model  # checks that names are unique across the stack
         except (ValueError, TypeError) as exc:
             raise self.error("stack", str(exc)) from None
@@ -292,9 +361,11 @@ class _Loader:
                 return Component(name, mtbf=spec["mtbf"], mttr=spec["mttr"])
             case = self.case or spec.get("case", "typical")
             base = data_component(self.text(kind, f"{where}.kind"), case=case, name=name)
+            self.kinds.setdefault(kind, None)
+            given = self.values.get(kind, {})
             return Component(name,
-                             mtbf=spec.get("mtbf", base.mtbf),
-                             mttr=spec.get("mttr", base.mttr))
+                             mtbf=spec.get("mtbf", given.get("mtbf", base.mtbf)),
+                             mttr=spec.get("mttr", given.get("mttr", base.mttr)))
         except StackError:
             raise
         except (ValueError, TypeError) as exc:
@@ -304,7 +375,7 @@ class _Loader:
     def tier(self, model_kind: str, tier: dict, where: str, name: str):
         params = {k: v for k, v in tier.items() if k not in ("name", "model")}
         comps = {}
-        for key in _COMPONENT_KEYS & params.keys():
+        for key in [k for k in params if k in _COMPONENT_KEYS]:  # file order: deterministic
             comps[key] = self.component(params.pop(key), f"{where}.{key}",
                                         default_name=f"{name}/{key}")
         try:
