@@ -15,7 +15,7 @@ _COLUMNS = {
 }
 
 
-def compare(models, *, longer_than=None):
+def compare(models, *, longer_than=None, digits=None):
     """One row per design: frequency and duration side by side.
 
     Parameters
@@ -26,6 +26,9 @@ def compare(models, *, longer_than=None):
     longer_than : duration, optional
         Add a column with the outages per year that last longer than this,
         e.g. ``"20min"`` (needs each model's outage-duration distribution).
+    digits : int, optional
+        Round every value to this many significant digits, for display
+        (stored notebook outputs then do not depend on the last bits).
 
     Returns
     -------
@@ -45,6 +48,8 @@ def compare(models, *, longer_than=None):
     ['availability', 'unavailability', 'outages/yr']
     >>> bool(table.loc["pair", "incidents/yr"] > table.loc["single", "incidents/yr"])
     True
+    >>> float(hm.compare({"single": one}, digits=3).loc["single", "downtime (min/yr)"])
+    48.0
     """
     import pandas as pd
 
@@ -71,4 +76,7 @@ def compare(models, *, longer_than=None):
             row[f"{name.replace('_', ' ')}/yr"] = value
         rows.append(row)
     # A design without an event (a single server cannot split its brain) has none of it.
-    return pd.DataFrame(rows).set_index("design").fillna(0.0)
+    table = pd.DataFrame(rows).set_index("design").fillna(0.0)
+    if digits is not None:
+        table = table.map(lambda v: float(f"{v:.{int(digits)}g}"))
+    return table
