@@ -137,6 +137,24 @@ class Stack:
         out.update(self.tiers)
         return out
 
+    def single_points_of_failure(self) -> list[str]:
+        """Parts whose one failure takes the whole stack down.
+
+        These are the shared components and the tiers made of one unit. A
+        tier built from a redundant block or an HA pattern is not listed,
+        even though the diagram holds its chain as one box: inside it, one
+        failure is masked.
+
+        Examples
+        --------
+        >>> import hamodel as hm
+        >>> hm.load_stack(hm.STACKS / "ha_mmm_nfs.yaml").single_points_of_failure()
+        ['shared: power', 'shared: switch', 'files', 'operator error']
+        """
+        singles = {next(iter(c)) for c in self.model.minimal_cut_sets() if len(c) == 1}
+        return [label for label, part in self.parts.items()
+                if isinstance(part, Component) and part.name in singles]
+
     def breakdown(self):
         """One row per tier (and shared component): where downtime and incidents come from.
 

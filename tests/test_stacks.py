@@ -174,3 +174,12 @@ def test_breakdown_names_the_dominant_part(path):
     table = hm.load_stack(path).breakdown()
     top = table["share of downtime"].idxmax()
     assert table.loc[top, "downtime (min/yr)"] == table["downtime (min/yr)"].max()
+
+
+def test_single_points_of_failure_are_the_unreplicated_parts():
+    """In the one-server stack every part but the mirrored disks is a single point of failure."""
+    stack = hm.load_stack(hm.STACKS / "single_server.yaml")
+    assert stack.single_points_of_failure() == [
+        label for label in stack.parts if label != "disks"]
+    ha = hm.load_stack(hm.STACKS / "ha_galera_drbd.yaml")
+    assert ha.single_points_of_failure() == ["shared: power", "shared: switch", "operator error"]
