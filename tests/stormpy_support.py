@@ -30,17 +30,25 @@ Solver environments (the ``method=`` argument)
     is a regeneration point, the expected visits of the embedded DTMC are
     solved for, divided by the exit rates and normalised (no normalisation
     row, no cancellation). Direct LU means no convergence test is involved,
-    which is what stiff chains (rates 1e-7 .. 1e3) need. Checked against GTH
-    in extended precision on stiff random chains, EVT+LU was the most accurate
-    option we found (entrywise relative error 1e-13 .. 1e-9; Storm's
-    equation-system algorithm and scipy's ``spsolve`` were 10x-100x worse)
-    and the fastest. :func:`long_run_availability` therefore sums this
-    distribution. Model-checked long-run properties (``S=?``/``LRA=?`` in
-    :func:`solve_prism`) use Storm's gain/bias equations, also by sparse LU,
-    which lose ~1e-9 relative on very stiff chains and are exact to ~1e-14
-    on the cluster model. Cost: the LU fill-in. Local, banded-like chains are
-    fine; expander-like graphs (uniformly random targets, or the ``2**n``
-    hypercube of :func:`prism_cluster_model`) fill in quadratically, so
+    which is what stiff chains (rates 1e-7 .. 1e3) need. Against GTH
+    (subtraction-free elimination) on stiff random chains of 1,000-2,000
+    states, EVT+LU was the most accurate option we found (entrywise relative
+    error 1e-13 .. 1e-9; Storm's equation-system algorithm and scipy's
+    ``spsolve`` were 10x-100x worse) and the fastest, so
+    :func:`long_run_availability` sums this distribution. Model-checked
+    long-run properties (``S=?``/``LRA=?`` in :func:`solve_prism`) use Storm's
+    gain/bias equations, also by sparse LU: exact to ~1e-14 on the cluster
+    model, but 1e-9 .. 1e-4 relative off on stiff chains. **Limits:** no
+    LU-based solver is a trustworthy reference for very stiff *large* chains.
+    On a 100,000-state banded chain with rates 1e-7 .. 1e2 EVT+LU was 5e-7
+    relative off in the down probability; with narrower bands (a long,
+    nearly decomposable chain) Storm, scipy ``spsolve`` and every other LU
+    variant returned negative entries and O(1) errors while their residuals
+    ``||pi Q||_1`` were ~1e-17. Check such chains against GTH, and judge
+    accuracy by a componentwise backward error, never by the residual. Cost:
+    the LU fill-in. Local, banded-like chains are fine; expander-like graphs
+    (uniformly random targets, or the ``2**n`` hypercube of
+    :func:`prism_cluster_model`) fill in quadratically, so
     beyond ~20,000 states (hypercube: ~5,000) use ``"iterative"``.
 ``"iterative"``
     The same settings with Storm's soundness flag on: long-run averages by
@@ -514,7 +522,11 @@ def random_stiff_generator(
     SparseLU) suffers roughly quadratic fill-in and cubic time: beyond ~20,000
     states use ``bandwidth``. Then targets are drawn within ``+-bandwidth``
     of the source state, giving the local, banded-like structure of real
-    reliability models and fill-in of order ``n * bandwidth``.
+    reliability models and fill-in of order ``n * bandwidth``. Narrow bands
+    on many states make a long, nearly decomposable chain whose stationary
+    vector spans tens of orders of magnitude (1e-68 .. 1e-1 for 600,000
+    states, ``bandwidth=10``): LU-based solvers, Storm's included, fail on
+    it (see the module docstring).
 
     Parameters
     ----------
