@@ -369,3 +369,19 @@ def test_plot_functions_handle_an_empty_selection():
     with pytest.raises(ValueError, match="no models given"):
         hm.plot_frequency_duration({})
     assert plt.get_fignums() == []
+
+
+def test_frequency_duration_styles_stay_distinct_and_legend_can_go_outside():
+    """Fifteen designs: no two share both colour and marker; legend_loc='outside' leaves the axes."""
+    import matplotlib.pyplot as plt
+
+    designs = {f"d{i}": hm.Component(f"c{i}", mtbf=f"{i + 1}y", mttr="4h") for i in range(15)}
+    ax = hm.plot_frequency_duration(designs, annotate=False, legend_loc="outside")
+    styles = set()
+    for coll in ax.collections:
+        marker = tuple(map(tuple, coll.get_paths()[0].vertices.round(3)))
+        styles.add((tuple(coll.get_facecolor()[0]), marker))
+    assert len(styles) == 15
+    anchor = ax.get_legend().get_bbox_to_anchor().transformed(ax.transAxes.inverted())
+    assert anchor.x0 > 1.0
+    plt.close(ax.figure)

@@ -16,10 +16,13 @@ from . import style
 __all__ = ["plot_frequency_duration", "plot_incidents", "plot_availability",
            "plot_outage_duration"]
 
-_MARKERS = ("o", "s", "D", "^", "v", "P", "X", "*")
+# Seven markers against the colour cycle, so that (colour, marker) pairs do not
+# repeat after a handful of designs.
+_MARKERS = ("o", "s", "D", "^", "v", "P", "X")
 
 
-def plot_frequency_duration(models, ax=None, *, isolines=(1, 10, 60, 600, 6000), annotate=True):
+def plot_frequency_duration(models, ax=None, *, isolines=(1, 10, 60, 600, 6000), annotate=True,
+                            legend_loc="best"):
     """Outages per year (x) against mean outage duration (y), log axes.
 
     Dashed lines mark constant downtime per year: a design further right has
@@ -36,6 +39,9 @@ def plot_frequency_duration(models, ax=None, *, isolines=(1, 10, 60, 600, 6000),
         Downtime levels in minutes per year for the dashed lines.
     annotate : bool
         Write each design's label beside its point.
+    legend_loc : str
+        Where the legend goes (a matplotlib ``loc``); ``"outside"`` puts it
+        to the right of the axes, clear of every point.
 
     Returns
     -------
@@ -84,8 +90,10 @@ def plot_frequency_duration(models, ax=None, *, isolines=(1, 10, 60, 600, 6000),
     ax.set_title("Frequency and duration of outages\n(dashed: equal downtime per year)",
                  fontsize=11)
     if points:
-        ax.legend(fontsize=8, loc="best", title="design: downtime", title_fontsize=8,
-                  framealpha=0.9)
+        where = dict(loc="upper left", bbox_to_anchor=(1.02, 1.0)) \
+            if legend_loc == "outside" else dict(loc=legend_loc)
+        ax.legend(fontsize=8, title="design: downtime", title_fontsize=8, framealpha=0.9,
+                  **where)
     return ax
 
 
