@@ -2,6 +2,7 @@
 #
 #   make test     venv + pytest (unit tests, doctests, notebooks under nbval); no TeX needed
 #   make report   venv + TeX, execute notebooks/*.ipynb, export PDFs into reports/
+#   make client-report STACK=ha_mmm_nfs.yaml TOLERATED=20min COST=1000  one client's PDF (notebook 09)
 #   make student  notebooks with `solution` cells removed, outputs cleared, into build/student/
 #   make bench    run benchmarks/*.py
 #   make tex      install the Debian packages nbconvert's PDF (LaTeX) route needs
@@ -46,7 +47,22 @@ TAGS := --TagRemovePreprocessor.enabled=True \
 REPORT_TAGS := $(TAGS) --TagRemovePreprocessor.remove_cell_tags=interactive
 NB_TIMEOUT := 600
 
-.PHONY: help venv test report student bench tex clean distclean
+# make client-report: notebook 09 run by papermill with these parameters. STACK and
+# BASELINE name a file in data/stacks (or any existing path); BASELINE empty: the stack's own.
+STACK         ?= ha_galera_drbd.yaml
+BASELINE      ?=
+TOLERATED     ?= 20min
+COST          ?= 1000
+INCIDENT_COST ?= 150
+HA_COST       ?=
+CLIENT        ?= Example client
+CLIENT_STEM   := $(basename $(notdir $(STACK)))
+# papermill's injected-parameters cell is code: it stays out of the PDF too.
+CLIENT_REPORT_TAGS := $(REPORT_TAGS) --TagRemovePreprocessor.remove_cell_tags=injected-parameters
+shq = '$(subst ','\'',$(1))'
+stack_arg = $(call shq,$(if $(wildcard $(1)),$(abspath $(1)),$(1)))
+
+.PHONY: help venv test report client-report student bench tex clean distclean
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -102,6 +118,18 @@ reports/%.pdf: notebooks/%.ipynb $(STAMP) $(REPORT_DEPS)
 	  --ExecutePreprocessor.timeout=$(NB_TIMEOUT) $(REPORT_TAGS) \
 	  --output-dir reports --output $* $<
 
+client-report: venv tex
+	@mkdir -p build reports
+	$(VPY) -m papermill --no-progress-bar --cwd notebooks notebooks/09_client_report.ipynb \
+	  build/09_client_report-$(CLIENT_STEM).ipynb \
+	  -r stack_file $(call stack_arg,$(STACK)) -r tolerated_outage $(call shq,$(TOLERATED)) \
+	  -p cost_per_hour_down $(COST) -p cost_per_incident $(INCIDENT_COST) \
+	  -r client $(call shq,$(CLIENT)) \
+	  $(if $(BASELINE),-r baseline_file $(call stack_arg,$(BASELINE))) \
+	  $(if $(HA_COST),-p ha_extra_cost_per_year $(HA_COST))
+	$(JUPYTER) nbconvert --to pdf $(CLIENT_REPORT_TAGS) --output-dir reports \
+	  --output 09_client_report-$(CLIENT_STEM) build/09_client_report-$(CLIENT_STEM).ipynb
+
 student: venv
 	@if [ -z "$(NOTEBOOKS)" ]; then echo "make student: no notebooks/*.ipynb" >&2; exit 1; fi
 	@$(MAKE) --no-print-directory $(STUDENT)
@@ -122,3 +150,7 @@ clean:
 
 distclean: clean
 	rm -rf $(VENV)
+
+# Print a variable, e.g. `make -s print-REPORT_TAGS` (tests run the same nbconvert options).
+print-%:
+	@echo $(call shq,$($*))

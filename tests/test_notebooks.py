@@ -1,0 +1,236 @@
+"""The workbook's conventions (notebooks/README.md), checked on the stored notebooks.
+
+nbval (``--nbval`` in pyproject.toml) re-executes every notebook and compares its
+outputs with the stored ones. These tests check what nbval does not: that the stored
+notebooks were executed, are tagged and structured as the README asks, that the
+student build (``make student``) strips the solutions, and that the client report
+(``09``) recomputes its recommendation from its papermill parameters.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+TEACHING = [p for p in NOTEBOOKS if re.match(r"0[1-8]_", p.name)]
+CLIENT_REPORT = ROOT / "notebooks" / "09_client_report.ipynb"
+#: The notebook that builds a chain by hand on purpose (README: "by hand, then with hamodel").
+BY_HAND_ALLOWED = "02_markov_basics.ipynb"
+#: A model written by hand: a CTMC built from a generator, or a literal 2-D numpy matrix.
+BY_HAND = re.compile(r"\bCTMC\(|np\.array\(\s*\[\s*\[")
+
+CLIENT_SECTIONS = (
+    "Summary and recommendation",
+    "The designs compared",
+    "How often and how long",
+    "Where the downtime comes from",
+    "What HA costs in incidents",
+    "Assumptions and data sources",
+    "Method",
+)
+CLIENT_PARAMETERS = ("stack_file", "baseline_file", "tolerated_outage", "cost_per_hour_down",
+                     "cost_per_incident", "client")
+
+
+def _read(path: Path):
+    return nbformat.read(path, as_version=4)
+
+
+def _tags(cell) -> set:
+    return set(cell.get("metadata", {}).get("tags", []))
+
+
+def _code(nb) -> list:
+    return [c for c in nb.cells if c.cell_type == "code"]
+
+
+def _headings(nb) -> list[tuple[int, str]]:
+    """(level, text) of every Markdown heading line in the notebook's markdown cells."""
+    out = []
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        for line in cell.source.splitlines():
+            match = re.match(r"(#{1,6})\s+(.*\S)", line)
+            if match:
+                out.append((len(match.group(1)), match.group(2)))
+    return out
+
+
+def _recommendation(nb) -> str:
+    """The generated recommendation paragraph of an executed client report."""
+    for cell in _code(nb):
+        for output in cell.get("outputs", []):
+            text = output.get("data", {}).get("text/markdown", "")
+            if text.startswith("**Recommendation:"):
+                return text
+    raise AssertionError("no output starts with '**Recommendation:'")
+
+
+def _make_variable(name: str) -> list[str]:
+    """A Makefile variable (``make -s print-NAME``), split like the shell would."""
+    if shutil.which("make") is None:
+        pytest.skip("GNU make not found: the Makefile's options cannot be read")
+    out = subprocess.run(["make", "-s", "--no-print-directory", f"print-{name}"], cwd=ROOT,
+                         capture_output=True, text=True, check=True).stdout
+    return shlex.split(out)
+
+
+def test_the_workbook_has_notebooks():
+    assert CLIENT_REPORT in NOTEBOOKS
+    assert len(NOTEBOOKS) >= 2
+
+
+# ------------------------------------------------------------ every notebook
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_kernelspec_is_python3(path):
+    assert _read(path).metadata.get("kernelspec", {}).get("name") == "python3"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_stored_outputs_come_from_one_run_top_to_bottom(path):
+    cells = [c for c in _code(_read(path)) if c.source.strip()]
+    counts = [c.get("execution_count") for c in cells]
+    missing = [i for i, n in enumerate(counts) if n is None]
+    assert not missing, f"{path.name}: code cells {missing} were never executed"
+    assert counts == sorted(set(counts)), (
+        f"{path.name}: execution counts {counts} are not increasing; restart and run all")
+    assert any(c.get("outputs") for c in cells), f"{path.name}: no stored outputs"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_errors_only_in_raises_exception_cells(path):
+    for i, cell in enumerate(_code(_read(path))):
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        if "raises-exception" in _tags(cell):
+            assert errors, f"{path.name}: code cell {i} is tagged raises-exception but raised nothing"
+        else:
+            assert not errors, (f"{path.name}: code cell {i} raised "
+                                f"{errors[0].get('ename')}: {errors[0].get('evalue')}")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_interactive_cells_have_a_static_twin(path):
+    """The PDF drops `interactive` cells; the next cell shows the same figure statically."""
+    cells = _read(path).cells
+    for i, cell in enumerate(cells):
+        if "interactive" not in _tags(cell):
+            continue
+        assert i + 1 < len(cells), f"{path.name}: interactive cell {i} is the last cell"
+        twin = cells[i + 1]
+        assert twin.cell_type == "code" and "interactive" not in _tags(twin), (
+            f"{path.name}: the cell after interactive cell {i} is not a static code cell")
+        assert any("image/png" in o.get("data", {}) for o in twin.get("outputs", [])), (
+            f"{path.name}: the static twin of interactive cell {i} shows no figure")
+
+
+@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.name != BY_HAND_ALLOWED],
+                         ids=lambda p: p.stem)
+def test_no_model_by_hand(path):
+    """Light heuristic: models come from hamodel, not from generators typed in a cell."""
+    for i, cell in enumerate(_code(_read(path))):
+        match = BY_HAND.search(cell.source)
+        assert match is None, (f"{path.name}: code cell {i} builds a model by hand "
+                               f"({match.group(0)!r}); use a hamodel builder")
+
+
+def test_parameters_tag_only_in_the_client_report():
+    tagged = [p.name for p in NOTEBOOKS if any("parameters" in _tags(c) for c in _read(p).cells)]
+    assert tagged == [CLIENT_REPORT.name]
+
+
+# ---------------------------------------------------------- teaching notebooks
+
+
+@pytest.mark.parametrize("path", TEACHING, ids=lambda p: p.stem)
+def test_teaching_notebook_ends_with_exercises_and_solutions(path):
+    nb = _read(path)
+    top = [text for level, text in _headings(nb) if level <= 2]
+    assert top and "exercise" in top[-1].lower(), (
+        f"{path.name}: the last section is {top[-1:]!r}, not the exercises")
+    assert any("solution" in _tags(c) for c in nb.cells), f"{path.name}: no `solution` cell"
+
+
+# ------------------------------------------------------------- student build
+
+
+def test_student_build_removes_solutions_and_clears_outputs(tmp_path):
+    """The nbconvert command of `make student`, on every notebook, into tmp_path."""
+    cmd = [sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook",
+           *_make_variable("TAGS"),
+           "--TagRemovePreprocessor.remove_cell_tags=solution",
+           "--ClearOutputPreprocessor.enabled=True",
+           "--output-dir", str(tmp_path), *map(str, NOTEBOOKS)]
+    subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, text=True)
+    for path in NOTEBOOKS:
+        original, student = _read(path), _read(tmp_path / path.name)
+        kept = [c for c in original.cells if not _tags(c) & {"solution", "remove-cell"}]
+        assert [c.source for c in student.cells] == [c.source for c in kept], path.name
+        for cell in _code(student):
+            assert cell.outputs == [] and cell.execution_count is None, path.name
+
+
+# ------------------------------------------------------------- client report
+
+
+def test_client_report_is_a_client_document():
+    nb = _read(CLIENT_REPORT)
+    code = _code(nb)
+    assert "parameters" in _tags(code[0]), "the first code cell must be tagged `parameters`"
+    names = re.findall(r"^(\w+)\s*=", code[0].source, flags=re.M)
+    assert set(CLIENT_PARAMETERS) <= set(names), names
+    hidden = [i for i, c in enumerate(code) if "hide-input" not in _tags(c)]
+    assert not hidden, f"code cells {hidden} are not tagged hide-input"
+    headings = [text for _, text in _headings(nb)]
+    assert [h for h in headings if h in CLIENT_SECTIONS] == list(CLIENT_SECTIONS)
+    assert sum("image/png" in o.get("data", {}) for c in code for o in c.outputs) >= 6
+
+
+def _run_client_report(tmp_path, **parameters):
+    papermill = pytest.importorskip("papermill")
+    out = tmp_path / "report.ipynb"
+    papermill.execute_notebook(str(CLIENT_REPORT), str(out), parameters=parameters,
+                               cwd=str(CLIENT_REPORT.parent), kernel_name="python3",
+                               progress_bar=False)
+    return _read(out)
+
+
+def test_client_report_default_recommends_ha():
+    """The stored run: full HA (Galera + DRBD) against one server, default costs."""
+    text = _recommendation(_read(CLIENT_REPORT))
+    assert text.startswith("**Recommendation: HA is worth it.**")
+    assert "provided that building and running it costs less than" in text
+
+
+@pytest.mark.parametrize("parameters, verdict", [
+    # MMM + single NFS: 51 min/yr less downtime, 5.8 more pages a year: a wash in money,
+    # but fewer outages over 20 minutes.
+    ({}, "HA is worth it only if long outages hurt you more than their hourly cost"),
+    # The same design when an hour down costs 20 times more.
+    ({"cost_per_hour_down": 20000.0}, "HA is worth it."),
+    # ... and for a client who only minds outages over 4 hours: the single NFS server
+    # makes those more frequent than the all-on-one-server baseline.
+    ({"tolerated_outage": "4h"}, "HA is not worth it for you."),
+], ids=["default-costs", "expensive-downtime", "tolerates-4h"])
+def test_client_report_recommendation_follows_parameters(tmp_path, parameters, verdict):
+    nb = _run_client_report(tmp_path, stack_file="ha_mmm_nfs.yaml", client="Test client",
+                            **parameters)
+    text = _recommendation(nb)
+    assert text.startswith(f"**Recommendation: {verdict}"), text
+    assert "HA web, MMM database, single NFS" in text
+    shown = "\n".join(o.get("data", {}).get("text/markdown", "")
+                      for c in _code(nb) for o in c.outputs)
+    assert "**Test client**" in shown
+    if "cost_per_hour_down" in parameters:
+        assert "| Cost of one hour of downtime | 20,000 |" in shown
