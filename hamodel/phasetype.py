@@ -115,22 +115,41 @@ class PhaseType:
         """Mean time to absorption (hours)."""
         return self._mean
 
-    def _survival(self, t: float) -> float:
-        if t == 0:
-            return 1.0
+    def _step(self, vec: np.ndarray, dt: float) -> np.ndarray:
+        """Phase probabilities `dt` hours after `vec` (mass that left is gone)."""
+        if dt == 0:
+            return vec
         if self._dense is not None:
-            vec = self.alpha @ scipy.linalg.expm(self._dense * t)
-        else:
-            vec = spla.expm_multiply(self.T.T * t, self.alpha)
-        return float(min(max(vec.sum(), 0.0), 1.0))
+            return vec @ scipy.linalg.expm(self._dense * dt)
+        return spla.expm_multiply(self.T.T * dt, vec)
+
+    def _survival(self, t: float) -> float:
+        return float(min(max(self._step(self.alpha, t).sum(), 0.0), 1.0))
 
     def sf(self, t):
-        """P(outage lasts longer than t); `t` a duration or an array of them."""
+        """P(outage lasts longer than t); `t` a duration or an array of them.
+
+        For an array the times are visited in increasing order and each step
+        starts from the previous one, so a curve costs about as much as its
+        last point.
+        """
         if np.ndim(t) == 0:
             return self._survival(duration(t) if isinstance(t, str) else _check_time(t))
-        return np.array([self.sf(x) for x in np.asarray(t, dtype=object).ravel()]).reshape(
-            np.shape(t)
-        )
+        times = np.array([duration(x) if isinstance(x, str) else _check_time(x)
+                          for x in np.asarray(t, dtype=object).ravel()])
+        out = np.empty(times.size)
+        gaps = np.diff(times)
+        if self._dense is None and times.size > 2 and times[0] >= 0 and np.allclose(
+                gaps, gaps[0], rtol=1e-9, atol=0) and gaps[0] > 0:
+            # An evenly spaced grid (a plotted curve): one call for every point.
+            vecs = spla.expm_multiply(self.T.T, self.alpha, start=times[0], stop=times[-1],
+                                      num=times.size, endpoint=True)
+            return np.clip(vecs.sum(axis=1), 0.0, 1.0).reshape(np.shape(t))
+        vec, now = self.alpha, 0.0
+        for i in np.argsort(times, kind="stable"):
+            vec, now = self._step(vec, times[i] - now), times[i]
+            out[i] = min(max(vec.sum(), 0.0), 1.0)
+        return out.reshape(np.shape(t))
 
     def cdf(self, t):
         """P(outage lasts at most t)."""
@@ -144,11 +163,18 @@ class PhaseType:
         if q == 0.0:
             return 0.0
         target = 1.0 - q
+        # Bracket on a doubling grid, carrying the phase vector along, then
+        # refine inside the bracket from the vector at its lower end.
+        lo, vec_lo = 0.0, self.alpha
         hi = self.mean()
-        while self._survival(hi) > target:
+        vec_hi = self._step(vec_lo, hi)
+        while vec_hi.sum() > target:
+            lo, vec_lo = hi, vec_hi
+            vec_hi = self._step(vec_hi, hi)
             hi *= 2.0
-        return float(scipy.optimize.brentq(lambda t: self._survival(t) - target, 0.0, hi,
-                                           xtol=1e-12 * hi, rtol=1e-12))
+        return float(scipy.optimize.brentq(
+            lambda t: self._step(vec_lo, t - lo).sum() - target, lo, hi,
+            xtol=1e-10 * hi, rtol=1e-10))
 
     def __repr__(self) -> str:
         return f"PhaseType(n_phases={self.n_phases}, mean={self.mean():.6g} h)"

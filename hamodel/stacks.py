@@ -33,6 +33,7 @@ import copy
 import inspect
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
@@ -113,7 +114,7 @@ class Stack:
         """
         return tuple(self.component_kinds)
 
-    @property
+    @cached_property
     def model(self):
         """The whole stack as one block: shared components and tiers in series."""
         return series(*self.shared, *self.tiers.values(), name=self.name)

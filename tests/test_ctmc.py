@@ -699,3 +699,22 @@ def test_many_transient_states_are_classified_quickly():
     assert time.perf_counter() - start < 30
     assert pi[:-2].max() == 0.0
     assert m.measures().availability == pytest.approx(MU / (L + MU), rel=REL)
+
+
+@pytest.mark.parametrize("grid", ["even", "uneven"])
+def test_large_phase_type_sf_on_a_grid_matches_the_erlang_law(grid):
+    """An Erlang(500, 100/h) outage as a sparse 500-phase distribution: its survival on a
+    grid (one expm_multiply call when evenly spaced, stepwise otherwise) against
+    scipy.stats.gamma, the independent closed form."""
+    import scipy.stats
+
+    k, r = 500, 100.0
+    T = sp.diags_array([np.full(k, -r), np.full(k - 1, r)], offsets=[0, 1]).tocsr()
+    alpha = np.zeros(k)
+    alpha[0] = 1.0
+    dist = hm.PhaseType(alpha, T)
+    times = np.linspace(3.0, 7.0, 41) if grid == "even" else np.array([6.1, 3.5, 5.0, 4.9])
+    expected = scipy.stats.gamma(a=k, scale=1 / r).sf(times)
+    np.testing.assert_allclose(dist.sf(times), expected, rtol=1e-7, atol=1e-13)
+    assert dist.quantile(0.5) == pytest.approx(scipy.stats.gamma(a=k, scale=1 / r).median(),
+                                               rel=1e-8)
