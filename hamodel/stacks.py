@@ -33,8 +33,7 @@ import copy
 import inspect
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cached_property
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from types import MappingProxyType
 
