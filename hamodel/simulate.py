@@ -384,7 +384,7 @@ class SimulationResult:
             See the class notes for how each interval is built.
         """
         z = _z(level)
-        H, T = self.horizon, self.total_time
+        H = self.horizon
         k_out = int(self.outages.sum())
         if name in ("failure_frequency", "outages_per_year", "incidents_per_year"):
             counts = self.incidents if name == "incidents_per_year" else self.outages
