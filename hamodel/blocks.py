@@ -267,6 +267,18 @@ class Block(Model):
         raise NotImplementedError
 
 
+def _all_of(pairs) -> tuple[float, float]:
+    """(P(all up), P(not all up)) of independent parts given as (P(up), P(down)).
+
+    The second is ``-expm1(sum log1p(-P(down)))``, so it keeps its digits when
+    tiny; a part whose P(down) rounds to 1 (P(up) tiny) would make log1p fail.
+    """
+    a = math.prod(p[0] for p in pairs)
+    if any(p[0] == 0.0 or p[1] >= 1.0 for p in pairs):
+        return a, 1.0
+    return a, -math.expm1(sum(math.log1p(-p[1]) for p in pairs))
+
+
 def _leaf_measures(leaf) -> Measures:
     return leaf.measures()
 
@@ -279,12 +291,7 @@ class Series(Block):
     name: str
 
     def _pair(self, values):
-        pairs = [_pair(b, values) for b in self.blocks]
-        a = math.prod(p[0] for p in pairs)
-        # A child whose U rounds to 1 (A tiny) would make log1p(-U) fail.
-        u = 1.0 if any(p[0] == 0.0 or p[1] >= 1.0 for p in pairs) else -math.expm1(
-            sum(math.log1p(-p[1]) for p in pairs))
-        return a, u
+        return _all_of([_pair(b, values) for b in self.blocks])
 
     def outage_duration(self):
         """Distribution of one outage of the series.
@@ -335,12 +342,8 @@ class Parallel(Block):
     name: str
 
     def _pair(self, values):
-        pairs = [_pair(b, values) for b in self.blocks]
-        u = math.prod(p[1] for p in pairs)
-        # A child whose A rounds to 1 (U tiny, e.g. a nested parallel) would make
-        # log1p(-A) fail.
-        a = 1.0 if any(p[1] == 0.0 or p[0] >= 1.0 for p in pairs) else -math.expm1(
-            sum(math.log1p(-p[0]) for p in pairs))
+        # A parallel block is down when all of its children are down: the dual.
+        u, a = _all_of([(u, a) for a, u in (_pair(b, values) for b in self.blocks)])
         return a, u
 
     def structure(self, x):
