@@ -381,7 +381,11 @@ def test_outage_duration_mean_equals_mean_down_time(build):
         chain.measures().mean_down_time, rel=REL)
 
 
-@pytest.mark.skip(reason="availability CI (Trivedi Ex. 10.27) is not a CTMC computation; "
-                         "it belongs to the uncertainty issue")
-def test_availability_confidence_interval_trivedi_10_27():
-    pass
+@pytest.mark.parametrize("n, up, down, expected", [
+    (1, 999.0, 1.0, (0.962427745665, 0.999974333966)),
+    (10, 9990.0, 10.0, (0.997539119623, 0.999593994334)),
+])
+def test_availability_confidence_interval_trivedi_10_27(n, up, down, expected):
+    """Trivedi Ex. 10.27, F-distribution method: the last row of the reference table."""
+    low, high = hm.availability_interval(n, up, down, level=0.95)
+    assert (low, high) == (pytest.approx(expected[0], rel=1e-9), pytest.approx(expected[1], rel=1e-9))
