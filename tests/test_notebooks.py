@@ -18,25 +18,15 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from notebook_support import CLIENT_REPORT, CLIENT_SECTIONS, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 TEACHING = [p for p in NOTEBOOKS if re.match(r"0[1-8]_", p.name)]
-CLIENT_REPORT = ROOT / "notebooks" / "09_client_report.ipynb"
 #: The notebook that builds a chain by hand on purpose (README: "by hand, then with hamodel").
 BY_HAND_ALLOWED = "02_markov_basics.ipynb"
 #: A model written by hand: a CTMC built from a generator, or a literal 2-D numpy matrix.
 BY_HAND = re.compile(r"\bCTMC\(|np\.array\(\s*\[\s*\[")
 
-CLIENT_SECTIONS = (
-    "Summary and recommendation",
-    "The designs compared",
-    "How often and how long",
-    "Where the downtime comes from",
-    "What HA costs in incidents",
-    "Assumptions and data sources",
-    "Method",
-)
 CLIENT_PARAMETERS = ("stack_file", "baseline_file", "tolerated_outage", "cost_per_hour_down",
                      "cost_per_incident", "client")
 

@@ -18,19 +18,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from notebook_support import CLIENT_REPORT, CLIENT_SECTIONS, ROOT, TOUR
 
-ROOT = Path(__file__).resolve().parent.parent
-TOUR = ROOT / "notebooks" / "00_tour.ipynb"
-CLIENT_REPORT = ROOT / "notebooks" / "09_client_report.ipynb"
-CLIENT_SECTIONS = (
-    "Summary and recommendation",
-    "The designs compared",
-    "How often and how long",
-    "Where the downtime comes from",
-    "What HA costs in incidents",
-    "Assumptions and data sources",
-    "Method",
-)
 
 _missing = [tool for tool in ("xelatex", "pandoc", "pdftotext", "pdfimages", "make")
             if shutil.which(tool) is None]

@@ -1,0 +1,17 @@
+"""Paths and expectations shared by the notebook and report tests."""
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TOUR = ROOT / "notebooks" / "00_tour.ipynb"
+CLIENT_REPORT = ROOT / "notebooks" / "09_client_report.ipynb"
+#: The headings a client report must have, in order.
+CLIENT_SECTIONS = (
+    "Summary and recommendation",
+    "The designs compared",
+    "How often and how long",
+    "Where the downtime comes from",
+    "What HA costs in incidents",
+    "Assumptions and data sources",
+    "Method",
+)
