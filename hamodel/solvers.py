@@ -9,6 +9,9 @@ checked by its residual, for large ones. Chains whose LU would fill in too
 much (many-dimensional state spaces such as the ``2**n`` states of n nodes
 tracked one by one) are solved by Gauss-Seidel sweeps on the balance
 equations, stopped by an estimate of the relative error of every probability.
+Large stiff chains with local transitions are best solved by GTH inside the
+band of a reverse Cuthill-McKee ordering (``method="banded-gth"``): sparse LU
+loses their small probabilities, and eventually the large ones.
 """
 
 from __future__ import annotations
@@ -17,14 +20,15 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.linalg
-import scipy.special
 import scipy.sparse as sp
 import scipy.sparse.csgraph as csgraph
 import scipy.sparse.linalg as spla
+import scipy.special
 
 __all__ = [
     "GTH_LIMIT",
     "SteadyState",
+    "banded_gth_solve",
     "closed_classes",
     "gth_solve",
     "iterative_solve",
@@ -65,7 +69,7 @@ class SteadyState:
     pi : numpy.ndarray
         The distribution, in state order (zero on transient states).
     method : str
-        ``"gth"``, ``"sparse-lu"`` or ``"gauss-seidel"``.
+        ``"gth"``, ``"sparse-lu"``, ``"gauss-seidel"`` or ``"banded-gth"``.
     residual : float
         Relative balance residual ``||pi Q||_1 / (2 sum_i pi_i |q_ii|)``:
         the share of probability flow that does not balance.
@@ -289,6 +293,81 @@ def iterative_solve(Q, tol: float = ITERATIVE_TOLERANCE,
     )
 
 
+def banded_gth_solve(Q) -> np.ndarray:
+    """Stationary distribution of an irreducible sparse generator by GTH in a band.
+
+    The states are put in reverse Cuthill-McKee order, in which every
+    transition joins states at most ``b`` apart; GTH elimination (see
+    :func:`gth_solve`) then fills in only within that band, so it runs in a
+    sliding dense ``(b+1) x (b+1)`` window: ``n b^2`` flops, ``n b`` memory,
+    and one Python step per state (about 20 microseconds). Like GTH it uses
+    no subtraction, so every probability keeps its relative accuracy however
+    stiff the chain: on the random stiff banded chains of the benchmarks
+    (rates 1e-7..1e2 per hour), where sparse LU with a fixed state loses
+    relative accuracy as the chain grows (2e-8 at 5,000 states; wrong in
+    the leading digit at 100,000), it agrees with dense GTH to 1e-14.
+
+    Examples
+    --------
+    >>> import scipy.sparse as sp
+    >>> banded_gth_solve(sp.csr_array([[-3.0, 3.0], [4.0, -4.0]])).round(8)
+    array([0.57142857, 0.42857143])
+    """
+    Q = sp.csr_array(Q, dtype=float)
+    n = Q.shape[0]
+    if n == 1:
+        return np.ones(1)
+    order = csgraph.reverse_cuthill_mckee(sp.csr_array(abs(Q) + abs(Q.T)), symmetric_mode=True)
+    R = sp.csr_array(Q[order][:, order])
+    R.setdiag(0.0)  # GTH uses the off-diagonal rates only
+    R.eliminate_zeros()
+    rows = np.repeat(np.arange(n), np.diff(R.indptr))
+    b = max(int(np.abs(R.indices - rows).max()), 1) if R.nnz else 1
+    del rows
+    C = sp.csc_array(R)
+    width = b + 1
+    window = np.zeros((width, width))  # rates among states k .. k + b, as eliminated so far
+
+    def load(state, first):
+        """The original rates of `state` to and from the window's states."""
+        at = state - first
+        lo, hi = R.indptr[state], R.indptr[state + 1]
+        cols = R.indices[lo:hi]
+        inside = (cols >= first) & (cols < first + width)
+        window[at, cols[inside] - first] = R.data[lo:hi][inside]
+        lo, hi = C.indptr[state], C.indptr[state + 1]
+        rows_ = C.indices[lo:hi]
+        inside = (rows_ >= first) & (rows_ < first + width)
+        window[rows_[inside] - first, at] = C.data[lo:hi][inside]
+
+    for state in range(min(width, n)):
+        load(state, 0)
+    columns = np.zeros((n, b))  # column k of the reduced matrix below k, scaled
+    for k in range(n - 1):
+        scale = window[0, 1:].sum()
+        if scale <= 0.0:
+            raise ValueError(f"banded GTH: state {int(order[k])} cannot reach the states after "
+                             "it; chain is reducible")
+        column = window[1:, 0] / scale
+        columns[k] = column
+        window[1:, 1:] += np.outer(column, window[0, 1:])
+        window = np.roll(window, -1, axis=(0, 1))
+        window[-1, :] = 0.0
+        window[:, -1] = 0.0
+        if k + width < n:
+            load(k + width, k + 1)
+    x = np.zeros(n)
+    x[n - 1] = 1.0
+    for k in range(n - 2, -1, -1):
+        m = min(b, n - 1 - k)
+        x[k] = x[k + 1:k + 1 + m] @ columns[k, :m]
+        if x[k] > 1e100:  # keep the ratios, avoid overflow on very skewed chains
+            x[k:] /= x[k]
+    pi = np.empty(n)
+    pi[order] = x / x.sum()
+    return pi
+
+
 def _lu_cost(Q) -> tuple[float, float]:
     """Rough (fill, flops) of a sparse LU of `Q`: upper estimates for local chains.
 
@@ -383,13 +462,15 @@ def steady_state(Q, method: str = "auto", names=None) -> SteadyState:
     ----------
     Q : array_like or sparse matrix, shape (n, n)
         A valid generator.
-    method : {"auto", "gth", "lu", "iterative"}
+    method : {"auto", "gth", "lu", "iterative", "banded-gth"}
         ``"auto"`` uses GTH up to :data:`GTH_LIMIT` states in the closed
         class, sparse LU above while its estimated work (see ``_lu_cost``)
         is at most :data:`LU_WORK_LIMIT`, and Gauss-Seidel
         (:func:`iterative_solve`) beyond; should that not converge, sparse LU
         after all if its estimated fill is at most :data:`LU_FILL_FALLBACK`.
-        ``"iterative"`` asks for Gauss-Seidel.
+        ``"iterative"`` asks for Gauss-Seidel, ``"banded-gth"`` for GTH in
+        a band (:func:`banded_gth_solve`): the choice for large stiff chains
+        with local transitions, where sparse LU loses relative accuracy.
     names : sequence, optional
         State names, used in error messages.
 
@@ -409,8 +490,9 @@ def steady_state(Q, method: str = "auto", names=None) -> SteadyState:
     >>> steady_state([[-1.0, 1.0, 0.0], [0.0, -2.0, 2.0], [0.0, 3.0, -3.0]]).pi.round(3)
     array([0. , 0.6, 0.4])
     """
-    if method not in ("auto", "gth", "lu", "iterative"):
-        raise ValueError(f"method = {method!r}: expected 'auto', 'gth', 'lu' or 'iterative'")
+    if method not in ("auto", "gth", "lu", "iterative", "banded-gth"):
+        raise ValueError(f"method = {method!r}: expected 'auto', 'gth', 'lu', 'iterative' or "
+                         "'banded-gth'")
     Qs = sp.csr_array(Q, dtype=float)
     n = Qs.shape[0]
     classes, _ = closed_classes(Qs)
@@ -434,6 +516,8 @@ def steady_state(Q, method: str = "auto", names=None) -> SteadyState:
         part = np.ones(1)
     elif method == "gth":
         part = gth_solve(sub.toarray())
+    elif method == "banded-gth":
+        part = banded_gth_solve(sub)
     elif method == "iterative":
         try:
             part, sweeps, estimate = iterative_solve(sub)
@@ -454,7 +538,8 @@ def steady_state(Q, method: str = "auto", names=None) -> SteadyState:
             f"steady-state solve ({method}) left a relative balance residual of "
             f"{residual:.3g} > {RESIDUAL_TOLERANCE:g}"
         )
-    label = {"gth": "gth", "lu": "sparse-lu", "iterative": "gauss-seidel"}[method]
+    label = {"gth": "gth", "lu": "sparse-lu", "iterative": "gauss-seidel",
+             "banded-gth": "banded-gth"}[method]
     return SteadyState(pi=pi, method=label, residual=residual, iterations=sweeps,
                        error_estimate=estimate)
 

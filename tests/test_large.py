@@ -204,6 +204,44 @@ def test_iterative_rejects_a_state_without_exit():
         solvers.iterative_solve(np.array([[-1.0, 1.0], [0.0, 0.0]]))
 
 
+def stiff_banded(n, seed=20240611, bandwidth=20):
+    """Random stiff chain with local transitions: rates 10**U(-7, 2), targets within
+    +-bandwidth of the source, plus a ring i -> i+1 that makes it irreducible."""
+    rng = np.random.default_rng(seed)
+    src = np.repeat(np.arange(n), 5)
+    dst = (src + rng.integers(-bandwidth, bandwidth + 1, src.size)) % n
+    src = np.concatenate([src, np.arange(n)])
+    dst = np.concatenate([dst, (np.arange(n) + 1) % n])
+    keep = src != dst
+    off = sp.csr_array((10.0 ** rng.uniform(-7, 2, int(keep.sum())), (src[keep], dst[keep])),
+                       shape=(n, n))
+    off.sum_duplicates()
+    return off - sp.diags_array(np.asarray(off.sum(axis=1)).ravel())
+
+
+def test_banded_gth_equals_dense_gth_on_a_stiff_banded_chain():
+    """Both are subtraction-free eliminations; they differ only in rounding (1e-12)."""
+    Q = stiff_banded(800)
+    sol = solvers.steady_state(Q, method="banded-gth")
+    assert sol.method == "banded-gth" and sol.residual < 1e-12
+    np.testing.assert_allclose(sol.pi, solvers.gth_solve(Q.toarray()), rtol=1e-12, atol=0)
+
+
+def test_banded_gth_keeps_the_tiny_tail_that_sparse_lu_loses():
+    """The birth-death chain of test_ctmc's open xfail (rho = 1.05, 1500 states): pi_j ~
+    rho^j, so state 0 has 1e-32 of the mode; banded GTH gets every probability."""
+    n, rho = 1500, 1.05
+    i = np.arange(n - 1)
+    off = sp.csr_array((np.concatenate([np.full(n - 1, rho), np.ones(n - 1)]),
+                        (np.concatenate([i, i + 1]), np.concatenate([i + 1, i]))), shape=(n, n))
+    Q = off - sp.diags_array(np.asarray(off.sum(axis=1)).ravel())
+    log_p = np.arange(n) * math.log(rho)
+    exact = np.exp(log_p - log_p.max())
+    exact /= exact.sum()
+    pi = solvers.steady_state(Q, method="banded-gth").pi
+    np.testing.assert_allclose(pi, exact, rtol=1e-12, atol=0)
+
+
 def test_131072_states_by_the_default_route_in_under_30_seconds():
     """Sanity guard on speed (about 2 s on a shared 2-core machine)."""
     start = time.perf_counter()
