@@ -590,7 +590,7 @@ def test_default_method_above_gth_limit_is_sparse_lu_and_exact():
     pi_j = (1 - rho) rho^j / (1 - rho^n), rho = birth/death."""
     n, birth, death = 3000, 0.05, 0.1
     m = hm.CTMC(birth_death(n, birth, death), up=np.arange(n) < 10)
-    assert m.solution.method == "sparse-lu"
+    assert m.solution.method == "banded-gth"
     assert m.solution.residual < 1e-9
     rho = birth / death
     exact = (1 - rho) * rho ** np.arange(n) / (1 - rho**n)
@@ -611,15 +611,7 @@ def test_gth_on_a_large_k_of_n_pool_does_not_overflow():
     assert m.measures().unavailability == pytest.approx(unavailability, rel=1e-9)
 
 
-_LU_TINY_TAIL = pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "OPEN: sparse LU (even fixing the most likely state, as lu_solve now does) is accurate "
-    "normwise, not componentwise: at rho = 1.05 the probabilities below ~1e-28 of the mode "
-    "come out as 0. GTH (method='gth') is componentwise accurate; a sparse GTH elimination "
-    "would close this."))
-
-
-@pytest.mark.parametrize("rho", [0.5, 0.97, 1.02, pytest.param(1.05, marks=_LU_TINY_TAIL),
-                                 1.2, 1.5, 2.0])
+@pytest.mark.parametrize("rho", [0.5, 0.97, 1.02, 1.05, 1.2, 1.5, 2.0])
 def test_default_method_when_state_zero_is_far_from_the_mode(rho):
     """1500-state birth-death chain (sparse LU by default), pi_j ~ rho^j: for rho > 1 state 0
     is the least likely (rho^-1499: 1e-13 at rho = 1.02, 1e-32 at 1.05, 1e-451 at 2).
@@ -630,7 +622,7 @@ def test_default_method_when_state_zero_is_far_from_the_mode(rho):
     exact = np.exp(log_p - log_p.max())
     exact /= exact.sum()
     keep = exact > 1e-250
-    assert m.solution.method == "sparse-lu"
+    assert m.solution.method == "banded-gth"
     np.testing.assert_allclose(m.steady_state()[keep], exact[keep], rtol=1e-9)
 
 
@@ -674,7 +666,7 @@ def test_100k_state_chain_solves_quickly_by_default():
     if proc.returncode != 0:
         pytest.fail(f"100k-state solve failed: {proc.stderr.strip().splitlines()[-1]}")
     result = json.loads(proc.stdout)
-    assert result["method"] == "sparse-lu"
+    assert result["method"] == "banded-gth"
     assert result["residual"] < 1e-9
     assert result["error"] < 1e-9
     assert result["seconds"] < 30
