@@ -10,6 +10,11 @@ product chain, so the two routes can be checked against each other.
 A k-of-n group whose units share repair crews, or that has a common-cause
 factor ``beta``, is not a group of independent units: it becomes one CTMC
 and acts as a single leaf of the diagram.
+
+A meshed :func:`network` is evaluated on a binary decision diagram of its
+two-terminal connectivity (:mod:`hamodel._network_bdd`), built edge by edge
+over a narrow frontier, so its cost grows with the number of edges times the
+partitions of the frontier, not with the ``2**m`` edge states.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import scipy.sparse as sp
 
 from . import solvers
 from ._model import Model
+from ._network_bdd import MAX_BDD_NODES, ConnectivityBDD  # noqa: F401 (MAX_BDD_NODES: public)
 from .component import Component
 from .ctmc import CTMC
 from .measures import Measures
@@ -40,12 +46,16 @@ __all__ = [
     "k_of_n",
     "network",
     "MAX_PRODUCT_STATES",
+    "MAX_BDD_NODES",
+    "MAX_CUT_SETS",
 ]
 
 #: Largest product chain :meth:`Block.to_ctmc` builds.
 MAX_PRODUCT_STATES = 2_000_000
 #: Largest product chain a series block solves for its exact outage duration.
 EXACT_OUTAGE_STATES = 20_000
+#: Most minimal cut sets a network lists (``minimal_cut_sets(max_order=k)`` lists fewer).
+MAX_CUT_SETS = 200_000
 
 
 def _is_model(obj) -> bool:
@@ -79,9 +89,24 @@ def _check_unique(leaves, what: str) -> None:
         )
 
 
-def _minimise(cuts) -> list[frozenset]:
-    """Drop every cut set that contains another one."""
-    unique = sorted(set(cuts), key=lambda c: (len(c), sorted(c)))
+def _cut_key(cut) -> tuple:
+    return (len(cut), sorted(cut))
+
+
+def _check_order(max_order):
+    if max_order is None:
+        return None
+    if isinstance(max_order, bool) or not isinstance(max_order, (int, np.integer)) \
+            or max_order < 1:
+        raise ValueError(f"minimal_cut_sets: max_order = {max_order!r}; expected None or an "
+                         "integer >= 1")
+    return int(max_order)
+
+
+def _minimise(cuts, max_order=None) -> list[frozenset]:
+    """Drop every cut set that contains another one (and those above `max_order`)."""
+    unique = sorted({c for c in cuts if max_order is None or len(c) <= max_order},
+                    key=_cut_key)
     kept: list[frozenset] = []
     for c in unique:
         if not any(k <= c for k in kept):
@@ -89,9 +114,9 @@ def _minimise(cuts) -> list[frozenset]:
     return kept
 
 
-def _leaf_cuts(model) -> list[frozenset]:
+def _leaf_cuts(model, max_order=None) -> list[frozenset]:
     if isinstance(model, Block) and not model.is_leaf:
-        return model.minimal_cut_sets()
+        return model.minimal_cut_sets(max_order=max_order)
     return [frozenset([model.name])]
 
 
@@ -172,14 +197,19 @@ class Block(Model):
         # P(up and some leaf not healthy), split by the first unhealthy leaf in
         # leaf order: every term is >= 0, so tiny fractions keep their digits.
         values = self._leaf_pairs()
-        degraded, weight = 0.0, 1.0
+        variants, terms = [], []
+        weight = 1.0
         for n, m in leaf.items():
             if m.degraded_fraction > 0 or m.unavailability > 0:
-                a_up, _ = self._pair({**values, n: (1.0, 0.0)})
-                a_down, _ = self._pair({**values, n: (0.0, 1.0)})
-                degraded += weight * (m.degraded_fraction * a_up + m.unavailability * a_down)
+                variants += [{**values, n: (1.0, 0.0)}, {**values, n: (0.0, 1.0)}]
+                terms.append((weight, m))
             values[n] = (1.0, 0.0)  # healthy, hence up, for the leaves after it
             weight *= m.availability - m.degraded_fraction
+        conditional = self._pairs(variants)
+        degraded = 0.0
+        for j, (w, m) in enumerate(terms):
+            a_up, a_down = conditional[2 * j][0], conditional[2 * j + 1][0]
+            degraded += w * (m.degraded_fraction * a_up + m.unavailability * a_down)
         events: dict = {}
         for m in leaf.values():
             for k, v in m.events.items():
@@ -257,7 +287,7 @@ class Block(Model):
             residual=solvers.balance_residual(chain.Q, pi))
         return chain
 
-    def minimal_cut_sets(self) -> list[frozenset]:  # pragma: no cover - abstract
+    def minimal_cut_sets(self, max_order=None) -> list[frozenset]:  # pragma: no cover
         raise NotImplementedError
 
     def structure(self, x: dict):  # pragma: no cover - abstract
@@ -265,6 +295,10 @@ class Block(Model):
 
     def _pair(self, values: dict) -> tuple[float, float]:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def _pairs(self, variants) -> list[tuple[float, float]]:
+        """:meth:`_pair` of several value assignments (a block may batch them)."""
+        return [self._pair(v) for v in variants]
 
 
 def _all_of(pairs) -> tuple[float, float]:
@@ -329,9 +363,16 @@ class Series(Block):
         """Structure function: all children up (works elementwise on arrays)."""
         return np.logical_and.reduce([np.asarray(_struct(b, x)) for b in self.blocks])
 
-    def minimal_cut_sets(self):
-        """Minimal cut sets: any child's cut set cuts the series."""
-        return _minimise(c for b in self.blocks for c in _leaf_cuts(b))
+    def minimal_cut_sets(self, max_order=None):
+        """Minimal cut sets: any child's cut set cuts the series.
+
+        Parameters
+        ----------
+        max_order : int, optional
+            List only the cut sets of at most this many leaves.
+        """
+        max_order = _check_order(max_order)
+        return _minimise((c for b in self.blocks for c in _leaf_cuts(b, max_order)), max_order)
 
 
 @dataclass(frozen=True, eq=False)
@@ -350,10 +391,11 @@ class Parallel(Block):
         """Structure function: some child up."""
         return np.logical_or.reduce([np.asarray(_struct(b, x)) for b in self.blocks])
 
-    def minimal_cut_sets(self):
-        """Minimal cut sets: one cut set from every child, united."""
-        combos = itertools.product(*[_leaf_cuts(b) for b in self.blocks])
-        return _minimise(frozenset().union(*combo) for combo in combos)
+    def minimal_cut_sets(self, max_order=None):
+        """Minimal cut sets: one cut set from every child, united (at most `max_order` leaves)."""
+        max_order = _check_order(max_order)
+        combos = itertools.product(*[_leaf_cuts(b, max_order) for b in self.blocks])
+        return _minimise((frozenset().union(*combo) for combo in combos), max_order)
 
 
 def _count_distribution(pairs) -> tuple[np.ndarray, np.ndarray]:
@@ -405,13 +447,18 @@ class KofN(Block):
             return x[self.name]
         return np.sum([np.asarray(_struct(b, x), dtype=int) for b in self.blocks], axis=0) >= self.k
 
-    def minimal_cut_sets(self):
-        """Minimal cut sets: one cut set from each of any n - k + 1 children."""
+    def minimal_cut_sets(self, max_order=None):
+        """Minimal cut sets: one cut set from each of any n - k + 1 children.
+
+        A group with crews or common cause is one leaf of the diagram, but its
+        cut sets are those of its units (at most `max_order` of them).
+        """
+        max_order = _check_order(max_order)
         out = []
         for group in itertools.combinations(self.blocks, self.n - self.k + 1):
-            for combo in itertools.product(*[_leaf_cuts(b) for b in group]):
+            for combo in itertools.product(*[_leaf_cuts(b, max_order) for b in group]):
                 out.append(frozenset().union(*combo))
-        return _minimise(out)
+        return _minimise(out, max_order)
 
     @cached_property
     def ctmc(self) -> CTMC:
@@ -429,7 +476,14 @@ class KofN(Block):
 
 @dataclass(frozen=True, eq=False)
 class Network(Block):
-    """Up while an up path joins source and target. Build it with :func:`network`."""
+    """Up while an up path joins source and target. Build it with :func:`network`.
+
+    Availability, unavailability (each a sum of non-negative terms, so a tiny
+    one keeps its digits), Birnbaum importances and minimal cut sets all come
+    from one reduced BDD of the connectivity over the edges; its size is
+    capped by :data:`MAX_BDD_NODES` and the cut sets listed by
+    :data:`MAX_CUT_SETS`, each with a clear error.
+    """
 
     edges: tuple
     source: object
@@ -455,21 +509,42 @@ class Network(Block):
                 parent[find(u)] = find(v)
         return find(self.source) == find(self.target)
 
+    @cached_property
+    def _bdd(self) -> ConnectivityBDD:
+        return ConnectivityBDD([(u, v) for u, v, _ in self.edges], self.source, self.target,
+                               what=f"network {self.name!r}", max_nodes=MAX_BDD_NODES)
+
+    def _edge_pairs(self, values) -> np.ndarray:
+        return np.array([_pair(b, values) for b in self.blocks], dtype=float).reshape(-1, 2)
+
     def _pair(self, values):
-        pairs = [_pair(b, values) for b in self.blocks]
+        pairs = self._edge_pairs(values)
+        return self._bdd.pair(pairs[:, 0], pairs[:, 1])
 
-        def factor(state: tuple) -> tuple[float, float]:
-            if self._connected([s is True for s in state]):
-                return 1.0, 0.0
-            if not self._connected([s is not False for s in state]):
-                return 0.0, 1.0
-            i = state.index(None)
-            a, u = pairs[i]
-            a1, u1 = factor(state[:i] + (True,) + state[i + 1 :])
-            a0, u0 = factor(state[:i] + (False,) + state[i + 1 :])
-            return a * a1 + u * a0, a * u1 + u * u0
+    def _pairs(self, variants):
+        if not variants:
+            return []
+        pairs = np.stack([self._edge_pairs(v) for v in variants], axis=-1)  # (edges, 2, k)
+        A, U = self._bdd.pair(pairs[:, 0], pairs[:, 1])
+        return list(zip(A.tolist(), U.tolist()))
 
-        return factor((None,) * len(pairs))
+    def birnbaum(self) -> dict:
+        """Birnbaum importance of each leaf, from one pass over the decision diagram.
+
+        An edge's importance is a sum of non-negative terms over the diagram's
+        nodes (see :class:`hamodel._network_bdd.ConnectivityBDD`); a leaf inside
+        an edge's block gets the edge's importance times its importance in
+        that block (the network is linear in each edge's availability).
+        """
+        pairs = self._edge_pairs(self._leaf_pairs())
+        edge = self._bdd.birnbaum(pairs[:, 0], pairs[:, 1])
+        out = {}
+        for b, importance in zip(self.blocks, edge.tolist()):
+            if isinstance(b, Block) and not b.is_leaf:
+                out.update({n: importance * v for n, v in b.birnbaum().items()})
+            else:
+                out[b.name] = importance
+        return out
 
     def structure(self, x):
         """Structure function: source and target joined by up edges (elementwise)."""
@@ -484,22 +559,60 @@ class Network(Block):
                 reach[u] = reach[u] | (reach[v] & ok)
         return reach[self.target]
 
-    def minimal_cut_sets(self):
-        """Minimal cut sets: minimal edge cuts, each edge replaced by its block's cuts."""
-        m = len(self.edges)
-        edge_cuts: list[frozenset] = []
-        for size in range(1, m + 1):
-            for cut in itertools.combinations(range(m), size):
-                if any(set(c) <= set(cut) for c in edge_cuts):
-                    continue
-                usable = [i not in cut for i in range(m)]
-                if not self._connected(usable):
-                    edge_cuts.append(frozenset(cut))
+    def minimal_cut_sets(self, max_order=None):
+        """Minimal cut sets: minimal edge cuts, each edge replaced by its block's cuts.
+
+        The minimal edge cuts come from the network's decision diagram as a
+        zero-suppressed diagram, which counts them before any is listed.
+
+        Parameters
+        ----------
+        max_order : int, optional
+            List only the cut sets of at most this many leaves.
+
+        Raises
+        ------
+        ValueError
+            If there are more than :data:`MAX_CUT_SETS` cut sets to list; the
+            message gives their number by order, so a `max_order` can be chosen.
+
+        Examples
+        --------
+        >>> import hamodel as hm
+        >>> c = lambda n: hm.Component(n, failure_rate=1.0, repair_rate=9.0)
+        >>> bridge = hm.network([("s", "a", c("e1")), ("s", "b", c("e2")), ("a", "b", c("e3")),
+        ...                      ("a", "t", c("e4")), ("b", "t", c("e5"))], "s", "t")
+        >>> [sorted(cut) for cut in bridge.minimal_cut_sets()]
+        [['e1', 'e2'], ['e4', 'e5'], ['e1', 'e3', 'e5'], ['e2', 'e3', 'e4']]
+        """
+        max_order = _check_order(max_order)
+        family = self._cut_family
+        children = [_leaf_cuts(b, max_order) for b in self.blocks]
+        if max_order is None:
+            total = family.count([len(c) for c in children])
+            if total > MAX_CUT_SETS:
+                by_order = ", ".join(f"{n:,} of {k} edges" for k, n in family.sizes().items())
+                raise ValueError(
+                    f"network {self.name!r} has {total:,} minimal cut sets, more than "
+                    f"MAX_CUT_SETS = {MAX_CUT_SETS:,} (edge cuts: {by_order}); list the "
+                    "smallest with minimal_cut_sets(max_order=k)")
+        # Edge cuts are minimal and the edges' leaves are disjoint, so the expanded
+        # sets are minimal and distinct already: no pairwise minimisation is needed.
         out = []
-        for cut in edge_cuts:
-            for combo in itertools.product(*[_leaf_cuts(self.edges[i][2]) for i in sorted(cut)]):
-                out.append(frozenset().union(*combo))
-        return _minimise(out)
+        for edge_cut in family.sets(max_order):
+            for combo in itertools.product(*[children[i] for i in edge_cut]):
+                cut = frozenset().union(*combo)
+                if max_order is None or len(cut) <= max_order:
+                    out.append(cut)
+            if len(out) > MAX_CUT_SETS:
+                raise ValueError(
+                    f"network {self.name!r}: more than MAX_CUT_SETS = {MAX_CUT_SETS:,} minimal "
+                    f"cut sets of order <= {max_order}; ask for a smaller max_order")
+        return sorted(out, key=_cut_key)
+
+    @cached_property
+    def _cut_family(self):
+        return self._bdd.cut_set_family(max_nodes=MAX_BDD_NODES)
 
 
 def _default_name(kind: str, blocks) -> str:
@@ -609,6 +722,15 @@ def network(edges, source, target, *, name=None) -> Network:
     ...                      ("a", "t", c("e4")), ("b", "t", c("e5"))], "s", "t")
     >>> round(bridge.measures().availability, 10)  # 2p^2 + 2p^3 - 5p^4 + 2p^5, p = 0.9
     0.97848
+
+    A 6 x 6 grid of links (60 edges, corner to corner) is quick:
+
+    >>> link = lambda n: hm.Component(n, failure_rate=0.001, repair_rate=0.1)
+    >>> grid = hm.network([((i, j), (i + di, j + dj), link(f"{i}{j}{di}"))
+    ...                    for i in range(6) for j in range(6) for di, dj in ((0, 1), (1, 0))
+    ...                    if i + di < 6 and j + dj < 6], (0, 0), (5, 5))
+    >>> len(grid.edges), f"{grid.measures().unavailability:.6e}"
+    (60, '1.999708e-04')
     """
     edges = tuple(edges)
     if not edges:
