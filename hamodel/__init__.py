@@ -33,6 +33,7 @@ from .patterns import *  # noqa: F401,F403
 from .patterns import __all__ as _patterns_all
 from .plot import *  # noqa: F401,F403
 from .plot import __all__ as _plot_all
+from .prism import ModelFileError  # noqa: F401 (CTMC.from_prism/from_explicit/to_explicit)
 from .simulate import *  # noqa: F401,F403
 from .simulate import __all__ as _simulate_all
 from .stacks import *  # noqa: F401,F403
@@ -62,4 +63,5 @@ __all__ = [
     *_estimation_all,
     *_patterns_all,
     *_large_all,
+    "ModelFileError",
 ]

@@ -157,6 +157,235 @@ class CTMC(Model):
         Q = off - sp.diags_array(np.asarray(off.sum(axis=1)).ravel())
         return cls(Q, up, states=list(names), initial=initial, **kwargs)
 
+    # ------------------------------------------------------ PRISM and Storm
+    @classmethod
+    def from_prism(cls, path, constants=None, *, up, initial=None, healthy=None,
+                   time_unit="1h", name=None, **kwargs) -> "CTMC":
+        """Read a PRISM model file (``ctmc``) through Storm: ``pip install 'hamodel[storm]'``.
+
+        Storm (stormpy, imported only here) parses the file and builds its
+        reachable states; the chain keeps Storm's state order, its initial
+        state and the values of the variables in every state.
+
+        Parameters
+        ----------
+        path : str or path-like
+            A PRISM model file whose model type is ``ctmc``.
+        constants : mapping of str to value, optional
+            Values of the file's undefined constants (``const int N;``), such
+            as ``{"N": 64}``. As in PRISM, a constant the file defines cannot
+            be overridden.
+        up : str, callable, array_like of bool or collection of states
+            The up states: a label of the file (``"minimum"``), a Boolean
+            PRISM expression over its variables, where labels appear in
+            quotes (``"left_n >= 3 & toleft_n"``, ``'!"down"'``), a function
+            of a state name returning a bool, or any form :class:`CTMC` takes.
+        initial : state or array_like, optional
+            Default: the file's initial state; several initial states share
+            the probability equally.
+        healthy : same forms as `up`, optional
+            States with nothing failed (see :class:`CTMC`).
+        time_unit : duration, default ``"1h"``
+            What the file's rates are per: ``"1h"``, ``"s"``, ``"1min"``...
+        name : str, optional
+            Default: the file name without its suffix.
+        **kwargs
+            ``incidents``, ``events``: as for :class:`CTMC`.
+
+        Returns
+        -------
+        CTMC
+            States named by ``State`` namedtuples of the variable values
+            (globals, then module by module, Booleans before integers), e.g.
+            ``m.states[0].left_n``; ``pandas.DataFrame(m.states)`` tabulates
+            them.
+
+        Raises
+        ------
+        ImportError
+            stormpy is not installed; the message says what to install.
+        ModelFileError
+            The file does not parse (the line is named), is not a CTMC, or
+            Storm cannot build it.
+        ValueError
+            An unknown constant or one without a value (the constants are
+            listed), a label that does not exist (the labels and variables
+            are listed), or an expression that is not Boolean.
+
+        Examples
+        --------
+        The fault-tolerant workstation cluster of the PRISM case studies (a
+        copy ships with stormpy; rates per hour), up while its "minimum"
+        quality of service holds, next to an active/standby pair:
+
+        >>> import pathlib, stormpy  # doctest: +SKIP
+        >>> import hamodel as hm
+        >>> path = pathlib.Path(stormpy.__file__).parent / "examples/files/ctmc/cluster2.sm"  # doctest: +SKIP
+        >>> cluster = CTMC.from_prism(path, up="minimum")  # doctest: +SKIP
+        >>> cluster  # doctest: +SKIP
+        CTMC('cluster2', n_states=276, up=132, transitions=1120)
+        >>> cluster.states[1].left_n, cluster.states[1].toleft_n  # doctest: +SKIP
+        (1, True)
+        >>> pair = hm.active_standby(hm.Component("ws", mtbf="500h", mttr="2h"))
+        >>> hm.compare({"cluster": cluster, "pair": pair},  # doctest: +SKIP
+        ...            digits=3)[["outages/yr", "mean outage (h)"]]
+                 outages/yr  mean outage (h)
+        design
+        cluster      0.0051           4.0200
+        pair        17.5000           0.0323
+
+        (The doctests skip what needs stormpy; ``tests/test_prism.py`` runs it.)
+        """
+        from . import prism
+
+        return prism.from_prism(path, constants, up=up, initial=initial, healthy=healthy,
+                                time_unit=time_unit, name=name, **kwargs)
+
+    @classmethod
+    def from_explicit(cls, tra, lab=None, sta=None, *, up, initial=None, healthy=None,
+                      states=None, time_unit="1h", name=None, **kwargs) -> "CTMC":
+        """Read PRISM's explicit files: ``.tra`` transitions, ``.lab`` labels, ``.sta`` states.
+
+        These are what ``prism model.sm -exportmodel model.tra,lab,sta``
+        writes (and :meth:`to_explicit`); Storm's explicit dialect (``ctmc``
+        on the first line of the ``.tra``, ``#DECLARATION`` in the ``.lab``)
+        is read too. No extra package is needed; a three-million-line
+        ``.tra`` loads in a few seconds.
+
+        Parameters
+        ----------
+        tra : str or path-like
+            Transitions: first line ``n m`` (states, transitions), then
+            ``i j rate`` per line, states numbered from 0. Every state needs a
+            line; an absorbing state a self-loop ``i i 1`` (self-loops are
+            dropped: they do not change a CTMC).
+        lab : str or path-like, optional
+            Labels, such as ``0="init" 1="deadlock" 2="down"`` then ``0: 0``;
+            the ``init`` label gives the initial state(s).
+        sta : str or path-like, optional
+            State valuations, ``(x,y)`` then ``0:(1,true)``; the states are
+            then named by ``State`` namedtuples of these values.
+        up : str, callable, array_like of bool or collection of states
+            A label (``"up"``), a negated label (``"!down"`` or ``'!"down"'``),
+            a function of a state name (a ``State``, or an index without
+            `sta`) returning a bool, or any form :class:`CTMC` takes.
+        initial, healthy, name, **kwargs
+            As for :meth:`from_prism`.
+        states : sequence, optional
+            State names to use instead of the `sta` valuations.
+        time_unit : duration, default ``"1h"``
+            What the file's rates are per.
+
+        Raises
+        ------
+        ModelFileError
+            A malformed file; the message names the file, the line and the
+            value: a negative or non-numeric rate, a state index out of range,
+            a transition listed twice, a state without any line, a header
+            count that does not match, an undeclared label.
+        ValueError
+            `up` or `healthy` names a label the file does not have (the labels
+            are listed).
+
+        Examples
+        --------
+        Two servers and one repair crew, exported from PRISM:
+
+        >>> import pathlib, tempfile
+        >>> import hamodel as hm
+        >>> tmp = tempfile.TemporaryDirectory()
+        >>> d = pathlib.Path(tmp.name)
+        >>> _ = (d / "pair.tra").write_text("3 4\\n0 1 0.002\\n1 0 0.25\\n1 2 0.001\\n2 1 0.25\\n")
+        >>> _ = (d / "pair.lab").write_text('0="init" 1="deadlock" 2="down"\\n0: 0\\n2: 2\\n')
+        >>> _ = (d / "pair.sta").write_text("(failed)\\n0:(0)\\n1:(1)\\n2:(2)\\n")
+        >>> pair = CTMC.from_explicit(d / "pair.tra", d / "pair.lab", d / "pair.sta", up="!down")
+        >>> pair.states
+        (State(failed=0), State(failed=1), State(failed=2))
+        >>> pair.measures().mean_down_time
+        4.0
+
+        The same design built by hamodel gives the same answers:
+
+        >>> s = hm.Component("s", mtbf="1000h", mttr="4h")
+        >>> table = hm.compare({"PRISM pair": pair,
+        ...                     "1-of-2": hm.k_of_n(1, [s.renamed("a"), s.renamed("b")], crews=1)},
+        ...                    digits=3)
+        >>> table[["outages/yr", "mean outage (h)", "downtime (min/yr)"]]
+                    outages/yr  mean outage (h)  downtime (min/yr)
+        design
+        PRISM pair      0.0696              4.0               16.7
+        1-of-2          0.0696              4.0               16.7
+
+        A bare generator does not say which transitions are component
+        failures; name them to count incidents (plain tuples name the states):
+
+        >>> pair = CTMC.from_explicit(d / "pair.tra", d / "pair.lab", d / "pair.sta", up="!down",
+        ...                           incidents=[((0,), (1,)), ((1,), (2,))])
+        >>> round(pair.measures().incidents_per_year, 1)
+        17.5
+        >>> tmp.cleanup()
+        """
+        from . import prism
+
+        return prism.from_explicit(tra, lab, sta, up=up, initial=initial, healthy=healthy,
+                                   states=states, time_unit=time_unit, name=name, **kwargs)
+
+    def to_explicit(self, path, *, labels=None, dialect="prism", time_unit="1h") -> dict:
+        """Write the chain as explicit files for PRISM or Storm.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Base name: ``path.tra``, ``path.lab`` and, when every state name is
+            a tuple of integers and Booleans (such as the states
+            :meth:`from_prism` gives), ``path.sta``.
+        labels : mapping of str to states, optional
+            Labels to add, each a boolean mask or a collection of states.
+            ``init`` (where the initial distribution is positive), ``deadlock``
+            (absorbing states, written with a self-loop ``i i 1``), ``up`` and
+            ``down`` are always written.
+        dialect : {"prism", "storm"}
+            ``"storm"`` writes ``ctmc`` as the first line of the ``.tra`` and
+            Storm's ``#DECLARATION`` labels (``storm --explicit path.tra
+            path.lab``).
+        time_unit : duration, default ``"1h"``
+            What the written rates are per.
+
+        Returns
+        -------
+        dict
+            ``{"tra": Path, "lab": Path}``, and ``"sta"`` when written:
+            ``CTMC.from_explicit(**files, up="up")`` reads them back, with
+            the same generator, up states, state names and, when the initial
+            distribution is a state or uniform over some states, the same
+            initial distribution. Incidents, events and healthy states are not
+            part of PRISM's formats.
+
+        Examples
+        --------
+        >>> import pathlib, tempfile
+        >>> m = CTMC.from_transitions([("ok", "failed", 0.001), ("failed", "ok", 0.1)],
+        ...                           up=["ok"])
+        >>> tmp = tempfile.TemporaryDirectory()
+        >>> files = m.to_explicit(pathlib.Path(tmp.name) / "unit")
+        >>> print(files["tra"].read_text(), end="")
+        2 2
+        0 1 0.001
+        1 0 0.1
+        >>> print(files["lab"].read_text(), end="")
+        0="init" 1="deadlock" 2="up" 3="down"
+        0: 0 2
+        1: 3
+        >>> back = CTMC.from_explicit(**files, up="up")
+        >>> back.measures().mean_down_time
+        10.0
+        >>> tmp.cleanup()
+        """
+        from . import prism
+
+        return prism.to_explicit(self, path, labels=labels, dialect=dialect,
+                                 time_unit=time_unit)
+
     # ----------------------------------------------------------------- basics
     @property
     def n_states(self) -> int:
