@@ -424,8 +424,10 @@ class CTMC(Model):
     def steady_state(self) -> np.ndarray:
         """Stationary distribution in state order.
 
-        GTH for up to :data:`hamodel.solvers.GTH_LIMIT` states, sparse LU
-        above; :attr:`solution` tells which and the residual.
+        Solved by the portfolio of :func:`hamodel.solvers.steady_state`
+        (GTH, banded GTH, Gauss-Seidel, multilevel aggregation, sparse LU);
+        :attr:`solution` tells which method answered, the residuals, the
+        error estimate of an iterative answer and every method tried.
 
         Raises
         ------

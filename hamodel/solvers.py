@@ -1,17 +1,16 @@
 """Numerical kernels on generator matrices: pure functions on arrays.
 
 Stiff chains (failure rates of 1e-7 per hour beside failover rates of 100
-per hour) are the normal case, so the steady state is computed by the
-Grassmann-Taksar-Heyman (GTH) algorithm for small chains, which uses no
-subtraction and keeps relative accuracy in every probability, and by sparse
-LU with one balance equation replaced by normalisation, refined once and
-checked by its residual, for large ones. Chains whose LU would fill in too
-much (many-dimensional state spaces such as the ``2**n`` states of n nodes
-tracked one by one) are solved by Gauss-Seidel sweeps on the balance
-equations, stopped by an estimate of the relative error of every probability.
-Large stiff chains with local transitions are best solved by GTH inside the
-band of a reverse Cuthill-McKee ordering (``method="banded-gth"``): sparse LU
-loses their small probabilities, and eventually the large ones.
+per hour) are the normal case. The steady state is found by a portfolio of
+methods (:func:`steady_state`), each checked by its balance residual and,
+when iterative, stopped by an estimate of the relative error of every
+probability: GTH on small chains and inside the band of large local ones
+(:mod:`hamodel.elimination`: no subtraction, full relative accuracy),
+Gauss-Seidel sweeps on chains that mix in few sweeps, multilevel
+aggregation (:mod:`hamodel.multilevel`) on stiff, slowly mixing chains too
+wide for a band, and sparse LU as a fallback. The transient is computed by
+uniformisation (sums of non-negative terms), and mean times to leave a set
+by a regenerative GTH.
 """
 
 from __future__ import annotations
@@ -25,13 +24,21 @@ import scipy.sparse.csgraph as csgraph
 import scipy.sparse.linalg as spla
 import scipy.special
 
+from .convergence import FLOOR, Convergence
+from .elimination import banded_gth_solve, elimination_cost, gth_solve
+from .multilevel import multilevel_solve
+
 __all__ = [
     "GTH_LIMIT",
+    "METHODS",
     "SteadyState",
     "banded_gth_solve",
     "closed_classes",
+    "componentwise_residual",
+    "elimination_cost",
     "gth_solve",
     "iterative_solve",
+    "multilevel_solve",
     "lu_solve",
     "steady_state",
     "transient",
@@ -41,23 +48,29 @@ __all__ = [
     "balance_residual",
 ]
 
-#: Largest chain solved densely with GTH by default; larger ones use sparse LU.
+#: Largest chain solved densely with GTH by default.
 GTH_LIMIT = 1000
 #: Largest relative balance residual accepted from a solve.
 RESIDUAL_TOLERANCE = 1e-9
-#: Largest estimated sparse-LU work (flops of a banded LU in reverse Cuthill-McKee
-#: order) for which ``method="auto"`` uses banded GTH; above it, Gauss-Seidel.
+#: Largest estimated work (flops of an elimination inside the reverse
+#: Cuthill-McKee band, :func:`elimination_cost`) for which ``method="auto"``
+#: uses banded GTH first; above it, the iterative methods come first.
 LU_WORK_LIMIT = 1e9
-#: Largest estimated LU fill (non-zeros) that "auto" falls back to when Gauss-Seidel
-#: does not converge (1e8 non-zeros take about 1.2 GB).
+#: Largest estimated LU fill (non-zeros) that "auto" falls back to when the
+#: iterative methods do not converge (1e8 non-zeros take about 1.2 GB).
 LU_FILL_FALLBACK = 1e8
+#: Largest componentwise residual (:func:`componentwise_residual`) accepted
+#: from sparse LU.
+LU_COMPONENTWISE_TOLERANCE = 1e-8
+#: Largest band (bytes) that "auto" eliminates by banded GTH as its last resort.
+BAND_MEMORY_LIMIT = 4 * 2**30
+#: Most Gauss-Seidel sweeps "auto" lets a chain take before trying multilevel
+#: aggregation (one of its cycles costs about five sweeps).
+AUTO_GAUSS_SEIDEL_SWEEPS = 300
 #: Relative error that :func:`iterative_solve` aims at in every probability.
 ITERATIVE_TOLERANCE = 1e-12
 #: Most Gauss-Seidel sweeps :func:`iterative_solve` makes.
 ITERATIVE_MAXITER = 2000
-#: Probabilities below this are left out of the iterative convergence test
-#: (they are far beyond any measure, and near the end of the double range).
-_ITERATIVE_FLOOR = 1e-280
 
 
 @dataclass(frozen=True)
@@ -69,17 +82,29 @@ class SteadyState:
     pi : numpy.ndarray
         The distribution, in state order (zero on transient states).
     method : str
-        ``"gth"``, ``"sparse-lu"``, ``"gauss-seidel"`` or ``"banded-gth"``.
+        The method that answered: ``"gth"``, ``"banded-gth"``,
+        ``"gauss-seidel"``, ``"multilevel"``, ``"sparse-lu"``, or
+        ``"trivial"`` (one state).
     residual : float
         Relative balance residual ``||pi Q||_1 / (2 sum_i pi_i |q_ii|)``:
         the share of probability flow that does not balance.
     iterations : int
-        Sweeps of an iterative solve; 0 for the direct methods.
+        Sweeps (Gauss-Seidel) or cycles (multilevel) of an iterative solve;
+        0 for the direct methods.
     error_estimate : float or None
-        For ``"gauss-seidel"``: the estimated largest relative error of any
-        probability (above 1e-280), from the last change and the observed
-        rate of convergence (see :func:`iterative_solve`). None for the
-        direct methods, which are not iterated (their check is `residual`).
+        For the iterative methods: the estimated largest relative error of
+        any probability (above 1e-280), from the last change and the
+        observed rate of convergence (see :func:`iterative_solve`). None for
+        the direct methods, which are not iterated (their check is
+        `residual`).
+    componentwise_residual : float
+        ``max_j |(pi Q)_j| / (pi_j |q_jj|)`` over the probabilities above
+        1e-280: how far each state is from balance, relative to its own
+        flow. Unlike `residual`, which the large probabilities dominate, it
+        shows a small probability that is wrong.
+    attempts : tuple of (str, str)
+        Every method tried or passed over, in order, with why it was left
+        (or ``"answered"`` for the last).
     """
 
     pi: np.ndarray
@@ -87,45 +112,8 @@ class SteadyState:
     residual: float
     iterations: int = 0
     error_estimate: float | None = None
-
-
-def gth_solve(Q) -> np.ndarray:
-    """Stationary distribution of an irreducible generator by GTH.
-
-    Only the off-diagonal entries are used, and no subtraction occurs, so
-    every probability keeps its relative accuracy however stiff the chain.
-
-    Parameters
-    ----------
-    Q : array_like, shape (n, n)
-        An irreducible generator (dense).
-
-    Returns
-    -------
-    numpy.ndarray
-        The stationary distribution.
-
-    Examples
-    --------
-    >>> gth_solve([[-3.0, 3.0], [4.0, -4.0]])
-    array([0.57142857, 0.42857143])
-    """
-    A = np.array(Q, dtype=float)
-    n = A.shape[0]
-    np.fill_diagonal(A, 0.0)
-    for k in range(n - 1):
-        scale = A[k, k + 1 :].sum()
-        if scale <= 0.0:
-            raise ValueError(f"GTH: state {k} cannot reach the states after it; chain is reducible")
-        A[k + 1 :, k] /= scale
-        A[k + 1 :, k + 1 :] += np.outer(A[k + 1 :, k], A[k, k + 1 :])
-    x = np.zeros(n)
-    x[n - 1] = 1.0
-    for k in range(n - 2, -1, -1):
-        x[k] = x[k + 1 :] @ A[k + 1 :, k]
-        if x[k] > 1e100:  # keep the ratios, avoid overflow on very skewed chains
-            x[k:] /= x[k]
-    return x / x.sum()
+    componentwise_residual: float = 0.0
+    attempts: tuple = ()
 
 
 def lu_solve(Q) -> np.ndarray:
@@ -264,140 +252,18 @@ def iterative_solve(Q, tol: float = ITERATIVE_TOLERANCE,
                       options={"Equil": False, "SymmetricMode": True}).solve
     del on_or_above, lower
     x = np.full(n, 1.0 / n)
-    changes: list[float] = []
-    slow = np.nan
-    for sweep in range(1, maxiter + 1):
-        new = solve(-(upper @ x))
-        new /= new.sum()
-        kept = new > _ITERATIVE_FLOOR
-        change = float(np.max(np.abs(new[kept] - x[kept]) / new[kept]))
-        x = new
-        changes.append(change)
-        if change <= 64 * np.finfo(float).eps:  # converged to rounding
-            return x, sweep, change
-        if sweep < 4:
-            continue
-        rate = max(changes[-1] / changes[-2], (changes[-1] / changes[-4]) ** (1 / 3))
-        if rate < 1:
-            estimate = change * rate / (1 - rate)
-            if estimate <= tol:
-                return x, sweep, estimate
-        if sweep >= 20:
-            slow = (changes[-1] / changes[-11]) ** 0.1
-            if slow >= 1 or sweep + np.log(tol / change) / np.log(slow) > maxiter:
-                break
-    raise ArithmeticError(
-        f"Gauss-Seidel did not converge: after {sweep} sweeps the relative change is "
-        f"{changes[-1]:.3g}, multiplied by {slow:.6g} per sweep over the last ten (limit "
-        f"{maxiter} sweeps); the chain mixes slowly in this state order: try method='lu'"
-    )
-
-
-def banded_gth_solve(Q) -> np.ndarray:
-    """Stationary distribution of an irreducible sparse generator by GTH in a band.
-
-    The states are put in reverse Cuthill-McKee order, in which every
-    transition joins states at most ``b`` apart; GTH elimination (see
-    :func:`gth_solve`) then fills in only within that band, so it runs in a
-    sliding dense ``(b+1) x (b+1)`` window: ``n b^2`` flops, ``n b`` memory,
-    and one Python step per state (about 20 microseconds). Like GTH it uses
-    no subtraction, so every probability keeps its relative accuracy however
-    stiff the chain: on the random stiff banded chains of the benchmarks
-    (rates 1e-7..1e2 per hour), where sparse LU with a fixed state loses
-    relative accuracy as the chain grows (2e-8 at 5,000 states; wrong in
-    the leading digit at 100,000), it agrees with dense GTH to 1e-14.
-
-    Examples
-    --------
-    >>> import scipy.sparse as sp
-    >>> banded_gth_solve(sp.csr_array([[-3.0, 3.0], [4.0, -4.0]])).round(8)
-    array([0.57142857, 0.42857143])
-    """
-    Q = sp.csr_array(Q, dtype=float)
-    n = Q.shape[0]
-    if n == 1:
-        return np.ones(1)
-    order = csgraph.reverse_cuthill_mckee(sp.csr_array(abs(Q) + abs(Q.T)), symmetric_mode=True)
-    R = sp.csr_array(Q[order][:, order])
-    R.setdiag(0.0)  # GTH uses the off-diagonal rates only
-    R.eliminate_zeros()
-    rows = np.repeat(np.arange(n), np.diff(R.indptr))
-    b = max(int(np.abs(R.indices - rows).max()), 1) if R.nnz else 1
-    del rows
-    C = sp.csc_array(R)
-    width = b + 1
-    window = np.zeros((width, width))  # rates among states k .. k + b, as eliminated so far
-
-    def load(state, first):
-        """The original rates of `state` to and from the window's states."""
-        at = state - first
-        lo, hi = R.indptr[state], R.indptr[state + 1]
-        cols = R.indices[lo:hi]
-        inside = (cols >= first) & (cols < first + width)
-        window[at, cols[inside] - first] = R.data[lo:hi][inside]
-        lo, hi = C.indptr[state], C.indptr[state + 1]
-        rows_ = C.indices[lo:hi]
-        inside = (rows_ >= first) & (rows_ < first + width)
-        window[rows_[inside] - first, at] = C.data[lo:hi][inside]
-
-    for state in range(min(width, n)):
-        load(state, 0)
-    columns = np.zeros((n, b))  # column k of the reduced matrix below k, scaled
-    for k in range(n - 1):
-        scale = window[0, 1:].sum()
-        if scale <= 0.0:
-            raise ValueError(f"banded GTH: state {int(order[k])} cannot reach the states after "
-                             "it; chain is reducible")
-        column = window[1:, 0] / scale
-        columns[k] = column
-        window[1:, 1:] += np.outer(column, window[0, 1:])
-        window = np.roll(window, -1, axis=(0, 1))
-        window[-1, :] = 0.0
-        window[:, -1] = 0.0
-        if k + width < n:
-            load(k + width, k + 1)
-    x = np.zeros(n)
-    x[n - 1] = 1.0
-    for k in range(n - 2, -1, -1):
-        m = min(b, n - 1 - k)
-        x[k] = x[k + 1:k + 1 + m] @ columns[k, :m]
-        if x[k] > 1e100:  # keep the ratios, avoid overflow on very skewed chains
-            x[k:] /= x[k]
-    pi = np.empty(n)
-    pi[order] = x / x.sum()
-    return pi
-
-
-def _lu_cost(Q) -> tuple[float, float]:
-    """Rough (fill, flops) of a sparse LU of `Q`: upper estimates for local chains.
-
-    The envelope of a reverse Cuthill-McKee ordering of the symmetrised
-    pattern, with rows of more than ten times the mean degree (hubs such as
-    a "repair all" target) set aside as a dense border, as COLAMD does. A
-    banded chain gets ``n * bandwidth`` fill; a ``2**n`` hypercube gets a
-    width of ``C(n, n/2)`` states, its true, hopeless fill.
-    """
-    Q = sp.csr_array(Q)
-    n = Q.shape[0]
-    P = sp.csr_array(Q + Q.T)  # off-diagonal rates are >= 0: no cancellation
-    degree = np.diff(P.indptr)
-    dense = degree > max(16.0, 10.0 * degree.mean())
-    n_dense = int(dense.sum())
-    if n_dense:
-        keep = np.flatnonzero(~dense)
-        P = sp.csr_array(P[keep][:, keep])
-    m = P.shape[0]
-    rank = np.empty(m, dtype=np.int64)
-    rank[csgraph.reverse_cuthill_mckee(P, symmetric_mode=True)] = np.arange(m)
-    first = rank.copy()
-    rows = np.flatnonzero(np.diff(P.indptr) > 0)
-    if rows.size:
-        first[rows] = np.minimum(rank[rows], np.minimum.reduceat(rank[P.indices],
-                                                                   P.indptr[rows]))
-    width = (rank - first).astype(float)
-    fill = n + 2.0 * width.sum() + 2.0 * n_dense * n
-    work = float((width**2).sum()) + float(n_dense) ** 2 * n
-    return fill, work
+    watch = Convergence(tol, maxiter, "sweep")
+    try:
+        while True:
+            new = solve(-(upper @ x))
+            new /= new.sum()
+            done = watch.update(x, new)
+            x = new
+            if done:
+                return x, watch.steps, watch.estimate
+    except ArithmeticError as exc:
+        raise ArithmeticError(f"Gauss-Seidel {exc}; the chain mixes slowly in this state "
+                              "order: try method='multilevel'") from None
 
 
 def _uniformised_transpose(Q, exits, rate) -> sp.csr_array:
@@ -447,6 +313,28 @@ def closed_classes(Q) -> tuple[list[np.ndarray], np.ndarray]:
     return classes, np.flatnonzero(~closed_mask)
 
 
+def componentwise_residual(Q, pi) -> float:
+    """``max_j |(pi Q)_j| / (pi_j |q_jj|)`` over the states with ``pi_j > 1e-280``.
+
+    The off-diagonal inflow of each state is summed from non-negative terms
+    and compared with its outflow, so the measure is as accurate for a
+    probability of 1e-200 as for one of 0.5.
+
+    Examples
+    --------
+    >>> componentwise_residual([[-3.0, 3.0], [4.0, -4.0]], np.array([4 / 7, 3 / 7])) < 1e-15
+    True
+    """
+    Q = sp.csr_array(Q, dtype=float)
+    out = -Q.diagonal()
+    off = Q - sp.diags_array(Q.diagonal())
+    inflow = pi @ off
+    kept = (pi > FLOOR) & (out > 0)
+    if not kept.any():
+        return 0.0
+    return float(np.max(np.abs(inflow[kept] - pi[kept] * out[kept]) / (pi[kept] * out[kept])))
+
+
 def balance_residual(Q, pi) -> float:
     """Relative balance residual ``||pi Q||_1 / (2 sum_i pi_i |q_ii|)``."""
     Q = sp.csr_array(Q, dtype=float) if sp.issparse(Q) else np.asarray(Q, dtype=float)
@@ -455,24 +343,45 @@ def balance_residual(Q, pi) -> float:
     return float(flow / scale) if scale > 0 else float(flow)
 
 
+#: Names accepted by :func:`steady_state` and the method each stands for.
+METHODS = {"auto": "auto", "gth": "gth", "banded-gth": "banded-gth", "multilevel": "multilevel",
+           "iterative": "gauss-seidel", "gauss-seidel": "gauss-seidel", "lu": "sparse-lu",
+           "sparse-lu": "sparse-lu"}
+
+
 def steady_state(Q, method: str = "auto", names=None) -> SteadyState:
-    """Unique stationary distribution of a generator, with its residual.
+    """Unique stationary distribution of a generator, with a record of how it was found.
 
     Parameters
     ----------
     Q : array_like or sparse matrix, shape (n, n)
         A valid generator.
-    method : {"auto", "gth", "lu", "iterative", "banded-gth"}
-        ``"auto"`` uses GTH up to :data:`GTH_LIMIT` states in the closed
-        class, banded GTH above while the estimated work of a banded
-        elimination (see ``_lu_cost``) is at most :data:`LU_WORK_LIMIT`
-        (subtraction-free: sparse LU was seen to return U = 0.53 for a true
-        0.108 on a 100,000-state stiff banded chain), and Gauss-Seidel
-        (:func:`iterative_solve`) beyond; should that not converge, sparse LU
-        after all if its estimated fill is at most :data:`LU_FILL_FALLBACK`.
-        ``"iterative"`` asks for Gauss-Seidel, ``"banded-gth"`` for GTH in
-        a band (:func:`banded_gth_solve`): the choice for large stiff chains
-        with local transitions, where sparse LU loses relative accuracy.
+    method : str
+        ``"auto"`` (default) tries a portfolio of methods in order and keeps
+        the first answer that passes its checks, recording every method
+        tried and why it was left in :attr:`SteadyState.attempts`:
+
+        1. ``"gth"``: dense GTH, up to :data:`GTH_LIMIT` states in the closed
+           class (exact, subtraction-free);
+        2. ``"banded-gth"``: GTH inside the band of a reverse Cuthill-McKee
+           ordering, while its estimated work (:func:`elimination_cost`) is at
+           most :data:`LU_WORK_LIMIT` flops;
+        3. ``"gauss-seidel"`` (:func:`iterative_solve`), given up as soon as
+           its observed rate shows that it would need more than
+           :data:`AUTO_GAUSS_SEIDEL_SWEEPS` sweeps; it is the fastest route on
+           chains that mix in few sweeps, such as ``2**n`` node clusters;
+        4. ``"multilevel"``: aggregation multigrid
+           (:func:`hamodel.multilevel.multilevel_solve`), for stiff, slowly
+           mixing chains too wide for a band;
+        5. ``"sparse-lu"`` (:func:`lu_solve`) while its estimated fill is at
+           most :data:`LU_FILL_FALLBACK` non-zeros (accurate normwise only:
+           on large stiff chains its small probabilities can be wrong);
+        6. ``"banded-gth"`` after all, whatever its work, while its band
+           fits in :data:`BAND_MEMORY_LIMIT` bytes: exact, but it can take
+           hours.
+
+        Any one of them can be asked for by name (``"iterative"`` is
+        ``"gauss-seidel"``, ``"lu"`` is ``"sparse-lu"``).
     names : sequence, optional
         State names, used in error messages.
 
@@ -482,8 +391,9 @@ def steady_state(Q, method: str = "auto", names=None) -> SteadyState:
         If the chain has more than one closed class (no unique stationary
         distribution); the message lists them.
     ArithmeticError
-        If the solution's balance residual exceeds 1e-9, or Gauss-Seidel
-        does not converge (and LU is not an option).
+        If no method answers: every one tried failed its checks (a balance
+        residual above :data:`RESIDUAL_TOLERANCE`, no convergence) or would
+        not fit in memory; the message lists the attempts.
 
     Examples
     --------
@@ -492,9 +402,8 @@ def steady_state(Q, method: str = "auto", names=None) -> SteadyState:
     >>> steady_state([[-1.0, 1.0, 0.0], [0.0, -2.0, 2.0], [0.0, 3.0, -3.0]]).pi.round(3)
     array([0. , 0.6, 0.4])
     """
-    if method not in ("auto", "gth", "lu", "iterative", "banded-gth"):
-        raise ValueError(f"method = {method!r}: expected 'auto', 'gth', 'lu', 'iterative' or "
-                         "'banded-gth'")
+    if method not in METHODS:
+        raise ValueError(f"method = {method!r}: expected one of {sorted(METHODS)}")
     Qs = sp.csr_array(Q, dtype=float)
     n = Qs.shape[0]
     classes, _ = closed_classes(Qs)
@@ -506,44 +415,92 @@ def steady_state(Q, method: str = "auto", names=None) -> SteadyState:
         )
     idx = classes[0]
     sub = Qs if idx.size == n else Qs[idx][:, idx]
-    cost = None
-    if method == "auto":
-        if idx.size <= GTH_LIMIT:
-            method = "gth"
-        else:
-            cost = _lu_cost(sub)
-            method = "banded-gth" if cost[1] <= LU_WORK_LIMIT else "iterative"
-    sweeps, estimate = 0, None
     if idx.size == 1:
-        part = np.ones(1)
-    elif method == "gth":
-        part = gth_solve(sub.toarray())
-    elif method == "banded-gth":
-        part = banded_gth_solve(sub)
-    elif method == "iterative":
+        return SteadyState(pi=_embed(np.ones(1), idx, n), method="trivial", residual=0.0)
+    plan = [METHODS[method]] if method != "auto" else _auto_plan(sub)
+    attempts: list[tuple[str, str]] = []
+    for step in plan:
+        name, run = _SOLVERS[step[0] if isinstance(step, tuple) else step]
+        if isinstance(step, tuple):  # (method, reason not to try it)
+            attempts.append((name, step[1]))
+            continue
         try:
-            part, sweeps, estimate = iterative_solve(sub)
+            part, iterations, estimate = run(sub)
         except ArithmeticError as exc:
-            if cost is None:
+            attempts.append((name, str(exc)))
+            if method != "auto":
                 raise
-            if cost[0] > LU_FILL_FALLBACK:
-                raise ArithmeticError(f"{exc} (its fill is estimated at {cost[0]:.2g} "
-                                      "non-zeros)") from None
-            method, part = "lu", lu_solve(sub)  # "auto": slow mixing, affordable LU
-    else:
-        part = lu_solve(sub)
+            continue
+        residual = balance_residual(sub, part)
+        local = componentwise_residual(sub, part)
+        reason = None
+        if not residual <= RESIDUAL_TOLERANCE:
+            reason = (f"left a relative balance residual of {residual:.3g} > "
+                      f"{RESIDUAL_TOLERANCE:g}")
+        elif name == "sparse-lu" and not local <= LU_COMPONENTWISE_TOLERANCE:
+            # LU is accurate normwise only: on stiff chains its small probabilities
+            # can be wrong by orders of magnitude while the residual is 1e-17.
+            reason = (f"left a componentwise residual of {local:.3g} > "
+                      f"{LU_COMPONENTWISE_TOLERANCE:g} (its small probabilities are wrong)")
+        if reason is not None:
+            attempts.append((name, reason))
+            if method != "auto":
+                raise ArithmeticError(f"steady-state solve ({name}) {reason}")
+            continue
+        attempts.append((name, "answered"))
+        return SteadyState(pi=_embed(part, idx, n), method=name, residual=residual,
+                           iterations=iterations, error_estimate=estimate,
+                           componentwise_residual=local, attempts=tuple(attempts))
+    raise ArithmeticError("no steady-state method answered; " + "; ".join(
+        f"{name}: {reason}" for name, reason in attempts))
+
+
+def _embed(part, idx, n) -> np.ndarray:
     pi = np.zeros(n)
     pi[idx] = part
-    residual = balance_residual(sub, part)
-    if residual > RESIDUAL_TOLERANCE:
-        raise ArithmeticError(
-            f"steady-state solve ({method}) left a relative balance residual of "
-            f"{residual:.3g} > {RESIDUAL_TOLERANCE:g}"
-        )
-    label = {"gth": "gth", "lu": "sparse-lu", "iterative": "gauss-seidel",
-             "banded-gth": "banded-gth"}[method]
-    return SteadyState(pi=pi, method=label, residual=residual, iterations=sweeps,
-                       error_estimate=estimate)
+    return pi
+
+
+def _auto_plan(Q) -> list:
+    """The methods "auto" tries on an irreducible chain, in order.
+
+    A method that is not affordable appears as ``(method, reason)``.
+    """
+    n = Q.shape[0]
+    if n <= GTH_LIMIT:
+        return ["gth"]
+    fill, work = elimination_cost(Q)
+    if work <= LU_WORK_LIMIT:
+        return ["banded-gth"]
+    plan: list = [("banded-gth", f"estimated work {work:.2g} flops > {LU_WORK_LIMIT:.2g}: "
+                                 "kept as the last resort"),
+                  "gauss-seidel-auto", "multilevel"]
+    if fill <= LU_FILL_FALLBACK:
+        plan.append("sparse-lu")
+    else:
+        plan.append(("sparse-lu", f"estimated fill {fill:.2g} non-zeros > "
+                                  f"{LU_FILL_FALLBACK:.2g}: would not fit in memory"))
+    if 8.0 * fill <= BAND_MEMORY_LIMIT:
+        plan.append("banded-gth")
+    else:
+        plan.append(("banded-gth", f"its band needs about {8 * fill / 2**30:.3g} GiB > "
+                                   f"{BAND_MEMORY_LIMIT / 2**30:.3g} GiB"))
+    return plan
+
+
+def _direct(solve):
+    return lambda Q: (solve(Q), 0, None)
+
+
+_SOLVERS = {
+    "gth": ("gth", _direct(lambda Q: gth_solve(Q.toarray()))),
+    "banded-gth": ("banded-gth", _direct(banded_gth_solve)),
+    "gauss-seidel": ("gauss-seidel", lambda Q: iterative_solve(Q)),
+    "gauss-seidel-auto": ("gauss-seidel",
+                          lambda Q: iterative_solve(Q, maxiter=AUTO_GAUSS_SEIDEL_SWEEPS)),
+    "multilevel": ("multilevel", lambda Q: multilevel_solve(Q, tol=ITERATIVE_TOLERANCE)),
+    "sparse-lu": ("sparse-lu", _direct(lu_solve)),
+}
 
 
 def transient(Q, p0, t) -> np.ndarray:
