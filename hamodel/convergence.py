@@ -2,7 +2,8 @@
 
 Both iterative methods of hamodel (Gauss-Seidel sweeps and multilevel
 cycles) produce iterates whose every entry is a sum of non-negative terms.
-The largest relative change of an entry from one step to the next, ``d_k``,
+The largest relative change of an entry from one step to the next, ``d_k``
+(measured as ``|log(new / old)|``, see :func:`relative_change`),
 measures how far the iterate is from balance state by state, large and small
 probabilities alike. If the error contracts by a factor ``r`` per step, the
 error left after step k is at most about ``d_k r / (1 - r)``. The rate is
@@ -14,11 +15,32 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["FLOOR", "Convergence"]
+__all__ = ["FLOOR", "Convergence", "relative_change"]
 
 #: Probabilities below this are left out of the convergence test: they are far
 #: beyond any measure, and near the end of the double range.
 FLOOR = 1e-280
+
+
+def relative_change(old: np.ndarray, new: np.ndarray) -> float:
+    """Largest ``|log(new_j / old_j)|`` over the entries above :data:`FLOOR`.
+
+    For small changes this is the relative change ``|new_j - old_j| /
+    new_j``; unlike it, it treats a fall by a factor of 1e15 (the tail of a
+    chain still collapsing from a uniform start) like a rise by the same
+    factor, so that the rate of convergence stays readable. An entry that
+    rises from below the floor counts as a change of 700 (``e^700`` is near
+    the end of the double range).
+
+    Examples
+    --------
+    >>> round(relative_change(np.array([0.5, 0.5]), np.array([0.5, 0.5 * (1 + 1e-9)])), 15)
+    1e-09
+    """
+    kept = new > FLOOR
+    with np.errstate(divide="ignore"):
+        ratio = np.log(new[kept] / old[kept])
+    return float(min(np.max(np.abs(ratio), initial=0.0), 700.0))
 
 
 class Convergence:
@@ -71,8 +93,7 @@ class Convergence:
         ArithmeticError
             When the steps run out, or the rate shows they will.
         """
-        kept = new > FLOOR
-        change = float(np.max(np.abs(new[kept] - old[kept]) / new[kept]))
+        change = relative_change(old, new)
         changes = self.changes
         changes.append(change)
         k = len(changes)

@@ -44,7 +44,7 @@ import numpy as np
 import scipy.sparse as sp
 from pyamg import amg_core
 
-from .convergence import Convergence
+from .convergence import FLOOR, Convergence
 from .elimination import gth_solve
 
 __all__ = ["multilevel_solve", "MULTILEVEL_MAXCYCLES"]
@@ -56,11 +56,6 @@ _COARSEST = 400
 #: A level with more states than this that no longer coarsens is smoothed,
 #: not eliminated (dense GTH would cost more than the cycles it saves).
 _DENSE_LIMIT = 1500
-#: Smallest share of its aggregate's mass a state is given when the coarse
-#: rates are formed: a state whose probability underflowed still links its
-#: aggregate to its neighbours, and rates stay far from the end of the
-#: double range, where GTH on the coarsest chain would overflow.
-_SHARE_FLOOR = 1e-100
 #: Heavy-edge matching rounds per pairing pass.
 _ROUNDS = 8
 
@@ -126,7 +121,7 @@ def multilevel_solve(Q, tol: float = 1e-12, maxcycles: int = MULTILEVEL_MAXCYCLE
         raise ValueError(f"state {j} has no outgoing rate: the chain is not irreducible")
     levels = _hierarchy(R)
     x = np.full(n, 1.0 / n)
-    watch = Convergence(tol, maxcycles, "cycle", patience=20)
+    watch = Convergence(tol, maxcycles, "cycle", patience=40)
     try:
         while True:
             new = _cycle(levels, 0, x.copy(), sweeps)
@@ -216,8 +211,11 @@ class _Level:
         with np.errstate(divide="ignore", invalid="ignore"):
             weight = np.where(share > 0, x / share, 1.0 / self.size[self.agg])
         # A floor keeps every transition of the aggregated chain when parts of
-        # the iterate underflow, so that it stays irreducible.
-        np.maximum(weight, _SHARE_FLOOR, out=weight)
+        # the iterate underflow, so that it stays irreducible. It must stay far
+        # below any probability that matters: a floor of 1e-100 lent states
+        # whose true share is 1e-300 enough flow to keep the tail of a long
+        # queue from converging.
+        np.maximum(weight, FLOOR, out=weight)
         flows = weight[self.inter_rows] * self.inter_data
         return np.bincount(self.slot, weights=flows, minlength=self.coarse_entries), mass
 
