@@ -372,7 +372,9 @@ def steady_state(Q, method: str = "auto", names=None) -> SteadyState:
            chains that mix in few sweeps, such as ``2**n`` node clusters;
         4. ``"multilevel"``: aggregation multigrid
            (:func:`hamodel.multilevel.multilevel_solve`), for stiff, slowly
-           mixing chains too wide for a band;
+           mixing chains too wide for a band; then Gauss-Seidel again, up to
+           :data:`ITERATIVE_MAXITER` sweeps, for the chains on which
+           aggregation does not converge;
         5. ``"sparse-lu"`` (:func:`lu_solve`) while its estimated fill is at
            most :data:`LU_FILL_FALLBACK` non-zeros (accurate normwise only:
            on large stiff chains its small probabilities can be wrong);
@@ -474,7 +476,7 @@ def _auto_plan(Q) -> list:
         return ["banded-gth"]
     plan: list = [("banded-gth", f"estimated work {work:.2g} flops > {LU_WORK_LIMIT:.2g}: "
                                  "kept as the last resort"),
-                  "gauss-seidel-auto", "multilevel"]
+                  "gauss-seidel-auto", "multilevel", "gauss-seidel"]
     if fill <= LU_FILL_FALLBACK:
         plan.append("sparse-lu")
     else:
