@@ -18,6 +18,8 @@ from .units import HOURS_PER_YEAR, duration, rate
 __all__ = ["CTMC"]
 
 _ROW_TOLERANCE = 1e-9
+#: Horizons of more uniformisation steps than this stop at the steady state.
+_EARLY_STOP_STEPS = 200.0
 
 
 @dataclass(frozen=True, eq=False, init=False)
@@ -490,8 +492,23 @@ class CTMC(Model):
                [0.5677, 0.4323]])
         """
         if np.ndim(t) == 0:
-            return solvers.transient(self.Q, self.initial, duration(_scalar(t)))
+            t = duration(_scalar(t))
+            pi, rtol = self._stationary_for(t)
+            return solvers.transient(self.Q, self.initial, t, stationary=pi, rtol=rtol)
         return np.array([self.transient(x) for x in _times(t)])
+
+    def _stationary_for(self, t: float):
+        """The steady state and its relative accuracy, when a horizon `t` is long
+        enough for the early stop of uniformisation to pay (and the chain has a
+        steady state); else (None, None)."""
+        if t * float(np.max(-self.Q.diagonal())) <= _EARLY_STOP_STEPS:
+            return None, None
+        try:
+            solution = self.solution
+        except ValueError:  # several closed classes: no unique steady state
+            return None, None
+        accuracy = max(solvers.STATIONARY_RTOL, 10.0 * (solution.error_estimate or 0.0))
+        return solution.pi, accuracy
 
     def availability_at(self, t):
         """Point availability at time `t` from the initial distribution."""

@@ -289,3 +289,54 @@ def test_transient_with_one_crew_equals_the_lumped_chain():
     p = scipy.linalg.expm(lumped * t)[0]
     assert m.availability_at(t) == pytest.approx(p[: n - k + 1].sum(), rel=1e-12)
     assert m.transient(t)[~m.up].sum() == pytest.approx(p[n - k + 1:].sum(), rel=1e-9)
+
+
+def test_long_horizon_stops_at_the_steady_state_and_keeps_the_closed_form():
+    """Crew per node, 15 nodes, t = 5,000 h (about 330 uniformisation steps): the early
+    stop at the steady state must leave the binomial closed form intact in U(t), which
+    is 1e-22 here, and in every state probability against the full Poisson sum."""
+    m = cluster_chain(15, NODE, crews=None, k=8)
+    t = 5000.0
+    q = LAM / (LAM + MU) * -math.expm1(-(LAM + MU) * t)
+    down = math.fsum(math.comb(15, j) * q**j * (1 - q)**(15 - j) for j in range(8, 16))
+    early = m.transient(t)
+    full = solvers.uniformised(m.Q, m.initial, t)
+    assert early[~m.up].sum() == pytest.approx(down, rel=1e-9)
+    kept = full > 1e-250
+    assert np.max(np.abs(early[kept] / full[kept] - 1)) < 1e-11
+
+
+def test_uniformisation_stops_after_the_mixing_time_not_after_rate_times_t(monkeypatch):
+    """A thousand years are 4e6 uniformisation steps of a 12-node cluster; with the steady
+    state known the sum stops after a few hundred (counted through the step matrix)."""
+    m = cluster_chain(12, NODE, crews=1, k=7)
+    steps = []
+    original = solvers._uniformised_transpose
+
+    def counting(*args):
+        PT = original(*args)
+
+        class Counted:
+            def __matmul__(self, v):
+                steps.append(1)
+                return PT @ v
+
+        return Counted()
+
+    monkeypatch.setattr(solvers, "_uniformised_transpose", counting)
+    availability = m.availability_at("1000y")
+    assert len(steps) < 2000
+    assert availability == pytest.approx(m.measures().availability, rel=1e-12)
+
+
+@pytest.mark.parametrize("t", [1e300, float("1e12")])
+def test_availability_at_an_enormous_time_is_the_steady_state_not_nan(t):
+    m = hm.CTMC([[-0.001, 0.001], [0.1, -0.1]], up=[True, False])
+    assert m.availability_at(t) == pytest.approx(m.measures().availability, rel=1e-12)
+
+
+def test_a_horizon_too_long_to_integrate_without_a_steady_state_is_refused():
+    """Two absorbing states: no unique steady state to stop at, and 1e13 steps."""
+    Q = sp.csr_array([[-2.0, 1.0, 1.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]])
+    with pytest.raises(ValueError, match="too long to integrate"):
+        solvers.transient(Q, [1.0, 0.0, 0.0], 5e12)
