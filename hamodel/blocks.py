@@ -52,8 +52,6 @@ __all__ = [
 
 #: Largest product chain :meth:`Block.to_ctmc` builds.
 MAX_PRODUCT_STATES = 2_000_000
-#: Largest product chain a series block solves for its exact outage duration.
-EXACT_OUTAGE_STATES = 20_000
 #: Most minimal cut sets a network lists (``minimal_cut_sets(max_order=k)`` lists fewer).
 MAX_CUT_SETS = 200_000
 
@@ -328,36 +326,56 @@ class Series(Block):
         return _all_of([_pair(b, values) for b in self.blocks])
 
     def outage_duration(self):
-        """Distribution of one outage of the series.
+        """Distribution of one outage of the series (a :class:`~hamodel.PhaseType`).
 
-        Exact (from the product chain) while that chain has at most
-        :data:`EXACT_OUTAGE_STATES` states. Above, the outage is taken to be
-        the outage of the child that caused it, a mixture weighted by each
-        child's rate of bringing the series down (``I_B(i) f_i``); outages of
-        two children that overlap are ignored, an error of the order of the
-        other children's unavailability. The result's ``note`` says which,
-        with the relative difference between its mean and the exact mean
-        down time ``U / f``.
+        The outage of a series of independent parts ends when every part is
+        up again. It is computed on the product of the parts' chains, with
+        identical parts lumped: all of its down states when they fit, else
+        the states with at most ``K`` parts down at once for the smallest
+        ``K`` whose cut-off (the chance that a ``K + 1``-th part fails during
+        the outage) is at most ``hamodel._outage.OUTAGE_TOLERANCE``. The
+        result's ``note`` says which, with the bound.
+
+        Where neither fits (see ``OUTAGE_PHASES`` and ``OUTAGE_PRODUCT_STATES``
+        in :mod:`hamodel._outage`) each outage is taken to last as long as the
+        part's that started it: a lower bound, off by at most the chance that a
+        second part fails during it. Unless that chance is within the
+        tolerance the result has ``exact = False``, the bound in its ``note``,
+        and an :class:`~hamodel.ApproximationWarning` is raised.
+
+        Examples
+        --------
+        Fifteen identical parts, each down 9 % of the time: outages overlap, so
+        one lasts about twice as long as a part's own repair.
+
+        >>> import hamodel as hm
+        >>> parts = [hm.Component(f"p{i}", mtbf="20h", mttr="2h") for i in range(15)]
+        >>> d = hm.series(*parts).outage_duration()
+        >>> d.exact, d.n_phases, round(d.mean(), 4), round(float(d.sf(10)), 4)
+        (True, 15, 4.2363, 0.1189)
         """
-        sizes = [leaf.to_ctmc().n_states for leaf in self.leaves]
-        if math.prod(sizes) <= EXACT_OUTAGE_STATES:
-            return super().outage_duration()
-        from .phasetype import PhaseType
+        from ._outage import mixture_outage, series_outage
 
-        parts, weights = [], []
-        for child in self.blocks:
-            m = child.measures()
-            if m.failure_frequency <= 0:
-                continue
-            others = math.prod(b.measures().availability for b in self.blocks if b is not child)
-            weights.append(m.failure_frequency * others)
-            parts.append(child.outage_duration())
-        mixture = PhaseType.mixture(weights, parts)
-        exact = self.measures().mean_down_time
-        mixture.note = (f"mixture of the parts' outages (overlaps ignored); its mean differs "
-                        f"from the exact mean down time by {abs(mixture.mean() / exact - 1):.1e}"
-                        " (relative)")
-        return mixture
+        parts = self._series_parts()
+        if len(parts) == 1:
+            return parts[0].outage_duration()
+        exact_mean = self.measures().mean_down_time
+        try:
+            chains = [p.to_ctmc() for p in parts]
+        except ValueError as err:  # a part's own product chain is too large
+            dist, reason = None, str(err)
+        else:
+            dist, reason = series_outage(chains, exact_mean, self.name)
+        if dist is None:
+            dist = mixture_outage(parts, exact_mean, self.name, reason)
+        return dist
+
+    def _series_parts(self) -> list:
+        """Children, with nested series opened up (a series of series is one series)."""
+        out = []
+        for b in self.blocks:
+            out.extend(b._series_parts() if isinstance(b, Series) else [b])
+        return out
 
     def structure(self, x):
         """Structure function: all children up (works elementwise on arrays)."""

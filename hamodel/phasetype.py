@@ -13,9 +13,23 @@ import scipy.sparse.linalg as spla
 from .solvers import mean_time_to_exit
 from .units import duration
 
-__all__ = ["PhaseType"]
+__all__ = ["PhaseType", "ApproximationWarning"]
 
 _DENSE_LIMIT = 400
+
+
+class ApproximationWarning(UserWarning):
+    """A result is an approximation, not exact: its ``note`` gives the bound or interval.
+
+    Examples
+    --------
+    Turn it into an error where only exact answers will do:
+
+    >>> import warnings
+    >>> import hamodel as hm
+    >>> warnings.simplefilter("error", hm.ApproximationWarning)
+    >>> warnings.resetwarnings()
+    """
 
 
 class PhaseType:
@@ -38,7 +52,11 @@ class PhaseType:
         pass them when known, since a small exit rate beside large internal
         rates is lost in the rounding of T's diagonal.
     note : str
-        How the distribution was obtained, when it is an approximation.
+        How the distribution was obtained: for an approximation, which one and
+        its bound or interval.
+    exact : bool
+        False when the distribution is an approximation of the outage it
+        stands for (its ``note`` then says how far off it may be).
 
     Examples
     --------
@@ -51,7 +69,7 @@ class PhaseType:
     (0.135335, 6.9315)
     """
 
-    def __init__(self, alpha, T, *, exits=None, note: str = ""):
+    def __init__(self, alpha, T, *, exits=None, note: str = "", exact: bool = True):
         alpha = np.asarray(alpha, dtype=float).ravel()
         T = sp.csr_array(T, dtype=float) if sp.issparse(T) else np.asarray(T, dtype=float)
         m = alpha.size
@@ -69,6 +87,7 @@ class PhaseType:
         else:
             self._dense = T
         self.note = note
+        self.exact = bool(exact)
         if exits is None:
             exits = -np.asarray((self.T if sp.issparse(self.T) else sp.csr_array(self.T))
                                 .sum(axis=1)).ravel()
@@ -83,8 +102,10 @@ class PhaseType:
             )
 
     @classmethod
-    def mixture(cls, weights, parts, *, note: str = "") -> "PhaseType":
+    def mixture(cls, weights, parts, *, note: str = "", exact=None) -> "PhaseType":
         """The mixture of phase-type distributions (itself phase type, block diagonal).
+
+        It is ``exact`` when every part is, unless `exact` says otherwise.
 
         Examples
         --------
@@ -100,7 +121,9 @@ class PhaseType:
         exits = np.concatenate([p.exits for p in parts])
         T = sp.block_diag([sp.csr_array(p.T) if sp.issparse(p.T) else sp.csr_array(p._dense)
                            for p in parts], format="csr")
-        return cls(alpha, T, exits=exits, note=note)
+        if exact is None:
+            exact = all(p.exact for p in parts)
+        return cls(alpha, T, exits=exits, note=note, exact=exact)
 
     @property
     def n_phases(self) -> int:
@@ -177,7 +200,8 @@ class PhaseType:
             xtol=1e-10 * hi, rtol=1e-10))
 
     def __repr__(self) -> str:
-        return f"PhaseType(n_phases={self.n_phases}, mean={self.mean():.6g} h)"
+        approximate = "" if self.exact else ", approximate"
+        return f"PhaseType(n_phases={self.n_phases}, mean={self.mean():.6g} h{approximate})"
 
 
 def _exit_reachable(T, exit_rates) -> bool:
