@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -18,6 +18,9 @@ from .units import HOURS_PER_YEAR, duration, rate
 __all__ = ["CTMC"]
 
 _ROW_TOLERANCE = 1e-9
+#: Largest rate (per hour) a generator may hold: one event every 4e-12 seconds.
+#: Larger ones are a unit error, and sums of them overflow.
+MAX_RATE = 1e18
 #: Horizons of more uniformisation steps than this stop at the steady state.
 _EARLY_STOP_STEPS = 200.0
 
@@ -513,7 +516,7 @@ class CTMC(Model):
     def availability_at(self, t):
         """Point availability at time `t` from the initial distribution."""
         if np.ndim(t) == 0:
-            return float(self.transient(t)[self.up].sum())
+            return min(float(self.transient(t)[self.up].sum()), 1.0)
         return np.array([self.availability_at(x) for x in _times(t)])
 
     def reliability(self, t):
@@ -577,8 +580,13 @@ def _times(t):
 def _check_generator(Q, states) -> sp.csr_array:
     """Validate a generator and return it as a CSR array with explicit diagonal."""
     if sp.issparse(Q):
+        if np.iscomplexobj(Q.data):
+            raise TypeError("Q has complex entries; expected real rates per hour")
         Q = sp.csr_array(Q, dtype=float, copy=True)
     else:
+        if np.iscomplexobj(Q) or (isinstance(Q, (list, tuple)) and any(
+                isinstance(x, complex) for row in Q for x in np.ravel(row))):
+            raise TypeError("Q has complex entries; expected real rates per hour")
         try:
             arr = np.asarray(Q, dtype=float)
         except (TypeError, ValueError):
@@ -593,10 +601,15 @@ def _check_generator(Q, states) -> sp.csr_array:
     if n == 0:
         raise ValueError("Q is empty; expected at least one state")
     Q.sum_duplicates()
-    if not np.all(np.isfinite(Q.data)):
-        raise ValueError("Q contains NaN or infinite entries")
     name = (lambda i: repr(states[i])) if states is not None and len(states) == n else str
     coo = Q.tocoo()
+    bad = ~np.isfinite(coo.data) | (np.abs(coo.data) > MAX_RATE)
+    if bad.any():
+        k = int(np.flatnonzero(bad)[0])
+        i, j = int(coo.row[k]), int(coo.col[k])
+        where = f"state {name(i)}" if i == j else f"from state {name(i)} to {name(j)}"
+        raise ValueError(f"Q[{i}, {j}] = {float(coo.data[k])!r} ({where}): expected a finite "
+                         f"rate of at most {MAX_RATE:g} per hour")
     off = coo.row != coo.col
     negative = off & (coo.data < 0)
     if negative.any():
@@ -623,13 +636,30 @@ def _resolve(state, index: dict, n: int, what: str) -> int:
 
 
 def _state_mask(spec, index: dict, n: int, what: str) -> np.ndarray:
-    if isinstance(spec, (str, bytes)):
-        spec = [spec]
-    spec = list(spec.ravel()) if isinstance(spec, np.ndarray) else list(spec)
+    """A boolean mask from a mask or from a collection of states.
+
+    A sequence of 0s and 1s as long as the chain is refused: it could be a
+    mask or a list of state indices (``up=[1, 0]`` read as indices makes
+    every state of a two-state chain up).
+    """
+    if spec is None:
+        raise TypeError(f"{what} = None: expected a boolean mask of length {n} or a "
+                        "collection of states")
+    if isinstance(spec, (str, bytes)) or not isinstance(spec, Iterable) or (
+            isinstance(spec, tuple) and spec in index):
+        spec = [spec]  # one state: a name, an index, or a tuple naming a state
+    spec = [x.item() if isinstance(x, np.generic) else x
+            for x in (spec.ravel() if isinstance(spec, np.ndarray) else spec)]
     if spec and all(isinstance(x, (bool, np.bool_)) for x in spec):
         if len(spec) != n:
             raise ValueError(f"{what}: a boolean mask of length {len(spec)} for {n} states")
         return np.array(spec, dtype=bool)
+    if n > 1 and len(spec) == n and all(
+            isinstance(x, (int, float, np.integer, np.floating)) and x in (0, 1) for x in spec):
+        raise ValueError(
+            f"{what} = {spec!r} is ambiguous: a sequence of 0s and 1s as long as the chain "
+            "could be a mask or a list of state indices; pass booleans for a mask "
+            f"({what}=[True, False, ...]) or a set of states ({what}={{0}})")
     mask = np.zeros(n, dtype=bool)
     for state in spec:
         mask[_resolve(state, index, n, what)] = True
@@ -641,6 +671,8 @@ def _initial(initial, index: dict, n: int) -> np.ndarray:
     if initial is None:
         p0[0] = 1.0
         return p0
+    if isinstance(initial, (bool, np.bool_)):
+        raise TypeError(f"initial = {initial!r}: expected a state or a probability vector")
     if isinstance(initial, (str, bytes, tuple)) or np.ndim(initial) == 0:
         p0[_resolve(initial, index, n, "initial")] = 1.0
         return p0

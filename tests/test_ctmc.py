@@ -53,14 +53,52 @@ def availability_closed(t, lam=L, mu=MU):
         (np.zeros((2, 2, 2)), "3 dimension"),
         (np.zeros(3), "1 dimension"),
         (np.zeros((0, 0)), "empty"),
-        ([[-1.0, np.nan], [1.0, -1.0]], "NaN"),
-        ([[-np.inf, np.inf], [1.0, -1.0]], "NaN or infinite"),
+        ([[-1.0, np.nan], [1.0, -1.0]], r"Q\[0, 1\] = nan .*expected a finite rate"),
+        ([[-np.inf, np.inf], [1.0, -1.0]], r"Q\[0, 0\] = -inf \(state 0\)"),
+        ([[-1e308, 1e308], [1.0, -1.0]], r"Q\[0, 0\] = -1e\+308 .*at most 1e\+18 per hour"),
     ],
-    ids=["non-square", "3-D", "1-D", "empty", "nan", "inf"],
+    ids=["non-square", "3-D", "1-D", "empty", "nan", "inf", "1e308"],
 )
 def test_malformed_generator_raises_value_error(Q, match):
     with pytest.raises(ValueError, match=match):
         hm.CTMC(Q, up=[0])
+
+
+def test_complex_generator_is_refused():
+    with pytest.raises(TypeError, match="complex"):
+        hm.CTMC(np.array([[-1 + 1j, 1], [1, -1]]), up=[True, False])
+    with pytest.raises(TypeError, match="complex"):
+        hm.CTMC(sp.csr_array(np.array([[-1 + 0j, 1], [1, -1]])), up=[True, False])
+
+
+@pytest.mark.parametrize("up", [[1, 0], np.array([1, 0]), np.array([1.0, 0.0]), (0, 1)])
+def test_a_zero_one_sequence_as_long_as_the_chain_is_refused_as_ambiguous(up):
+    """Read as indices, up=[1, 0] made both states of the chain up: availability 1."""
+    with pytest.raises(ValueError, match="ambiguous.*booleans for a mask"):
+        hm.CTMC([[-0.001, 0.001], [0.1, -0.1]], up=up)
+
+
+@pytest.mark.parametrize("up, mask", [([True, False], [True, False]), ({0}, [True, False]),
+                                      (0, [True, False]), ([1], [False, True])])
+def test_masks_sets_and_single_states_are_read_as_documented(up, mask):
+    assert hm.CTMC([[-0.001, 0.001], [0.1, -0.1]], up=up).up.tolist() == mask
+
+
+@pytest.mark.parametrize("up, error, match", [(None, TypeError, "up = None: expected"),
+                                              (5, ValueError, "unknown state 5")])
+def test_missing_or_unknown_up_is_named(up, error, match):
+    with pytest.raises(error, match=match):
+        hm.CTMC([[-0.001, 0.001], [0.1, -0.1]], up=up)
+
+
+def test_boolean_initial_is_refused():
+    with pytest.raises(TypeError, match="initial = True"):
+        hm.CTMC([[-0.001, 0.001], [0.1, -0.1]], up=[True, False], initial=True)
+
+
+def test_point_availability_never_exceeds_one():
+    m = hm.CTMC([[-1e-9, 1e-9], [1.0, -1.0]], up=[True, False])
+    assert all(m.availability_at(t) <= 1.0 for t in np.linspace(0, 1e-3, 50))
 
 
 def test_non_numeric_generator_raises_type_error():
