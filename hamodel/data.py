@@ -1,5 +1,9 @@
 """Field data for component kinds: the loader for ``data/components.csv``.
 
+The data files ship inside the package, in ``hamodel/_data`` (the folder
+``data/`` of a checkout is a link to it), so an installed wheel finds them
+too: :data:`DATA_DIR` is that folder, wherever hamodel is installed.
+
 Each row of ``data/components.csv`` is one kind of component (a server, a
 disk, a HAProxy process, a whole site, operator error, ...) with a low, a
 typical and a high value of its mean time between failures (MTBF) and of its
@@ -20,15 +24,24 @@ from __future__ import annotations
 import difflib
 import re
 from functools import lru_cache
+from importlib.resources import files
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .component import Component
 from .units import duration
 
+if TYPE_CHECKING:  # pragma: no cover - pandas is imported when a table is built
+    import pandas as pd
+
 __all__ = ["components", "component"]
 
-#: Where the CSV lives: ``data/`` at the repository root, next to ``hamodel/``.
-DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "components.csv"
+#: The package's data folder (``hamodel/_data``; ``data/`` in a checkout links to it):
+#: components.csv, incidents_example.csv and the stack files in ``stacks/``. Found
+#: through :mod:`importlib.resources`, so it is the installed copy in a wheel install.
+DATA_DIR = Path(str(files("hamodel") / "_data"))
+#: The field-data table read by default.
+DEFAULT_PATH = DATA_DIR / "components.csv"
 
 #: Values accepted for ``case`` and the (mtbf, mttr) columns each one selects.
 CASES = {
@@ -46,14 +59,14 @@ _COLUMNS = ["kind", "description", *_DURATION_COLUMNS, "failure_source", "repair
 _KIND = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
-def components(path=None):
+def components(path: str | Path | None = None) -> pd.DataFrame:
     """The component table: one row per kind, with durations also in hours.
 
     Parameters
     ----------
     path : str or pathlib.Path, optional
         A CSV with the columns of ``data/components.csv``. By default the
-        project's own ``data/components.csv``, found next to the package.
+        table that ships with hamodel (:data:`DEFAULT_PATH`).
 
     Returns
     -------
@@ -68,8 +81,7 @@ def components(path=None):
     Raises
     ------
     FileNotFoundError
-        If the CSV does not exist (for example when hamodel is installed
-        without its work tree).
+        If the CSV does not exist.
     ValueError
         If a column is missing, a kind is malformed or repeated, a duration
         does not parse or is zero, ``low <= typical <= high`` fails, or a
@@ -90,7 +102,7 @@ def components(path=None):
 
 
 @lru_cache(maxsize=8)
-def _load(path: str, mtime_ns: int):
+def _load(path: str, mtime_ns: int) -> pd.DataFrame:
     # mtime_ns is part of the cache key only: an edited file is read again.
     import pandas as pd
 
@@ -141,7 +153,8 @@ def _load(path: str, mtime_ns: int):
     return frame.set_index("kind")  # kinds were checked unique above
 
 
-def component(kind: str, case: str = "typical", name: str | None = None, *, path=None) -> Component:
+def component(kind: str, case: str = "typical", name: str | None = None, *,
+              path: str | Path | None = None) -> Component:
     """A :class:`~hamodel.Component` with the field-data values of a kind.
 
     Parameters
@@ -204,15 +217,11 @@ def component(kind: str, case: str = "typical", name: str | None = None, *, path
     )
 
 
-def _table(path):
+def _table(path: str | Path | None) -> pd.DataFrame:
     """The cached, validated frame itself: read-only for this module's use."""
     path = (DEFAULT_PATH if path is None else Path(path)).resolve()
     if not path.is_file():
-        hint = (
-            " (hamodel reads data/ from its work tree next to the package: "
-            "install it editable, pip install -e ., from a checkout)"
-            if path == DEFAULT_PATH.resolve()
-            else ""
-        )
+        hint = (" (it ships inside the package: reinstall hamodel)"
+                if path == DEFAULT_PATH.resolve() else "")
         raise FileNotFoundError(f"component data file not found: {path}{hint}")
     return _load(str(path), path.stat().st_mtime_ns)

@@ -39,13 +39,14 @@ from types import MappingProxyType
 
 from .blocks import k_of_n, series
 from .component import Component
-from .data import CASES, component as data_component
+from .data import CASES, DATA_DIR, component as data_component
 from .units import duration, positive_duration
 
 __all__ = ["STACKS", "Stack", "StackError", "load_stack", "TIER_MODELS"]
 
-#: The folder of the project's stack descriptions (``data/stacks``).
-STACKS = Path(__file__).resolve().parent.parent / "data" / "stacks"
+#: The folder of the stack descriptions that ship with hamodel (``data/stacks`` in a
+#: checkout, ``hamodel/_data/stacks`` in an installed package).
+STACKS = DATA_DIR / "stacks"
 
 
 class StackError(ValueError):
@@ -68,6 +69,11 @@ TIER_MODELS = {
 }
 _COMPONENT_KEYS = {"unit", "standby", "node", "witness", "link", "primary", "replica"}
 _COMPONENT_FIELDS = {"kind", "case", "mtbf", "mttr", "name"}
+
+
+# The measures of Stack.breakdown by default.
+_BREAKDOWN = ("availability", "outages_per_year", "mean_down_time", "downtime_per_year",
+              "incidents_per_year")
 
 
 @dataclass(frozen=True, eq=False)
@@ -155,33 +161,29 @@ class Stack:
         return [label for label, part in self.parts.items()
                 if isinstance(part, Component) and part.name in singles]
 
-    def breakdown(self):
+    def breakdown(self, measures=_BREAKDOWN, *, time_unit=None, digits=4):
         """One row per tier (and shared component): where downtime and incidents come from.
 
-        Columns: availability, outages/yr, mean outage (h), downtime
-        (min/yr), incidents/yr, and share of downtime (the part's
-        unavailability over the sum of all parts' unavailabilities: parts
-        are in series, so this is their share of the stack's downtime up to
-        the rare overlaps of two parts down at once).
+        A :func:`hamodel.compare` table of the parts (by default
+        availability, outages/yr, mean outage (h), downtime (min/yr) and
+        incidents/yr; `measures`, `time_unit` and `digits` as there), with
+        two more columns: ``role`` (``"shared"`` for infrastructure in
+        series with every tier, ``"tier"`` otherwise) and ``share of
+        downtime`` (the part's unavailability over the sum of all parts':
+        parts are in series, so this is their share of the stack's downtime
+        up to the rare overlaps of two parts down at once).
         """
-        import pandas as pd
+        from .compare import compare
 
-        rows = []
-        for label, model in self.parts.items():
-            m = model.measures()
-            rows.append({
-                "part": label,
-                "availability": m.availability,
-                "outages/yr": m.outages_per_year,
-                "mean outage (h)": m.mean_down_time,
-                "downtime (min/yr)": m.downtime_minutes_per_year,
-                "incidents/yr": m.incidents_per_year,
-                "unavailability": m.unavailability,
-            })
-        frame = pd.DataFrame(rows).set_index("part")
-        total = frame["unavailability"].sum()
-        frame["share of downtime"] = frame["unavailability"] / total if total > 0 else 0.0
-        return frame.drop(columns="unavailability")
+        parts = self.parts
+        table = compare(parts, measures, time_unit=time_unit, digits=digits)
+        unavailability = [parts[label].measures().unavailability for label in table.index]
+        total = sum(unavailability)
+        table["share of downtime"] = [u / total if total > 0 else 0.0 for u in unavailability]
+        shared = {f"shared: {c.name}" for c in self.shared}
+        table.insert(0, "role", ["shared" if label in shared else "tier" for label in table.index])
+        table.index.name = "part"
+        return table
 
     @property
     def summary(self):

@@ -6,11 +6,13 @@ import csv
 import math
 import os
 import re
+from pathlib import Path
 
 import pytest
 
+import hamodel
 from hamodel.component import Component
-from hamodel.data import CASES, DEFAULT_PATH, component, components
+from hamodel.data import CASES, DATA_DIR, DEFAULT_PATH, component, components
 from hamodel.units import HOURS_PER_YEAR, duration
 
 TABLE = components()
@@ -72,9 +74,20 @@ def test_components_returns_a_copy():
     assert component("disk").mtbf > 0
 
 
-def test_default_path_is_repo_data_folder():
-    assert DEFAULT_PATH.parent.name == "data"
-    assert (DEFAULT_PATH.parent.parent / "hamodel" / "data.py").is_file()
+def test_default_path_is_inside_the_package():
+    # The data ship in the wheel: the folder is found next to the package's own modules.
+    package = Path(hamodel.__file__).resolve().parent
+    assert DEFAULT_PATH.parent == DATA_DIR
+    assert DATA_DIR.resolve() == package / "_data"
+    assert DEFAULT_PATH.is_file()
+
+
+def test_checkout_data_folder_is_the_package_data():
+    # One copy of each file: the checkout's data/ is a link to hamodel/_data, not a twin.
+    data = Path(__file__).resolve().parent.parent / "data"
+    if not data.exists():
+        pytest.skip("not a checkout (no data/ next to tests/)")
+    assert data.resolve() == DATA_DIR.resolve()
 
 
 # --- values derived from the sources (field-data.md) ---------------------------------------
