@@ -119,6 +119,14 @@ def series_outage(chains, exact_mean: float, name: str):
     """
     parts = _parts(chains)
     total = math.prod(p.n for p in parts)
+    # Sizes and cut-off bounds of the truncations come from the parts alone, so no
+    # product chain is built only to be thrown away.
+    K = _truncation(parts)
+    if K is None:
+        return None, (f"the {total - math.prod(int(p.up.sum()) for p in parts):,} down states "
+                      f"are more than OUTAGE_PHASES = {OUTAGE_PHASES:,} and no truncation to "
+                      "fewer parts down at once fits within OUTAGE_TOLERANCE = "
+                      f"{OUTAGE_TOLERANCE:.0e}")
     if total > OUTAGE_PRODUCT_STATES:
         return None, (f"the product of the parts' chains has {total:,} states, more than "
                       f"OUTAGE_PRODUCT_STATES = {OUTAGE_PRODUCT_STATES:,}")
@@ -140,31 +148,63 @@ def series_outage(chains, exact_mean: float, name: str):
     lumped = [p.copies for p in parts if p.copies > 1]
     how = (f"product chain of {len(parts)} parts" +
            (f" (identical parts lumped: {', '.join(map(str, lumped))} copies)" if lumped else ""))
-    most = int(level.max())
-    if int((level >= 1).sum()) <= OUTAGE_PHASES:
+    if K >= len(parts):
         keep = level >= 1
         dist = _restricted(Q, keep, up, np.zeros(int(keep.sum())), entry, flow)
         dist.note = f"exact: {how}, {dist.n_phases:,} down states"
         return dist, ""
-    for K in range(1, most):
-        keep = (level >= 1) & (level <= K)
-        if int(keep.sum()) > OUTAGE_PHASES:
-            break
-        # Every move to K + 1 parts down happens during an outage, so the expected
-        # number per outage, (steady-state flow from K to K + 1 down) / f, bounds the
-        # chance that an outage ever has K + 1 parts down.
-        rows = Q[level == K]
-        bound = float(pi[level == K] @ rows[:, level == K + 1].sum(axis=1)) / flow
-        if bound <= OUTAGE_TOLERANCE:
-            over = np.asarray(Q[keep][:, level > K].sum(axis=1)).ravel()
-            dist = _restricted(Q, keep, up, over, entry, flow)
-            dist.note = (f"exact to {bound:.1e}: {how}, the {dist.n_phases:,} states with at "
-                         f"most {K} parts down; a {_ordinal(K + 1)} part failing ends this "
-                         f"distribution, so sf(t) <= P(outage > t) <= sf(t) + {bound:.1e}")
-            return dist, ""
-    return None, (f"the {int((level >= 1).sum()):,} down states are more than OUTAGE_PHASES = "
-                  f"{OUTAGE_PHASES:,} and no truncation to fewer parts down at once is within "
-                  f"OUTAGE_TOLERANCE = {OUTAGE_TOLERANCE:.0e}")
+    # Every move to K + 1 parts down happens during an outage, so the expected number
+    # per outage, (steady-state flow from K to K + 1 parts down) / f, bounds the chance
+    # that an outage ever has K + 1 parts down.
+    bound = float(pi[level == K] @ Q[level == K][:, level == K + 1].sum(axis=1)) / flow
+    keep = (level >= 1) & (level <= K)
+    over = np.asarray(Q[keep][:, level > K].sum(axis=1)).ravel()
+    dist = _restricted(Q, keep, up, over, entry, flow)
+    dist.note = (f"exact to {bound:.1e}: {how}, the {dist.n_phases:,} states with at most {K} "
+                 f"parts down; a {_ordinal(K + 1)} part failing ends this distribution, so "
+                 f"sf(t) <= P(outage > t) <= sf(t) + {bound:.1e}")
+    return dist, ""
+
+
+def _truncation(parts):
+    """Smallest K (parts down at once) whose states fit and whose cut-off is within tolerance.
+
+    ``len(parts)`` means the whole down set; None means no K qualifies. The
+    number of states with k parts down is the x^k coefficient of
+    ``prod(u_i + d_i x)`` (u_i, d_i: a part's up and down states), and the
+    steady-state flow from K to K + 1 parts down is
+    ``sum_k f_k prod_(i != k) A_i e_K(U_i / A_i, i != k)``.
+    """
+    n = len(parts)
+    counts = np.zeros(n + 1)
+    counts[0] = 1.0
+    for p in parts:
+        u, d = float(p.up.sum()), float((~p.up).sum())
+        counts[1:] = counts[1:] * u + counts[:-1] * d
+        counts[0] *= u
+    if counts[1:].sum() <= OUTAGE_PHASES:
+        return n
+    A = np.array([p.pi[p.up].sum() for p in parts])
+    U = np.array([p.pi[~p.up].sum() for p in parts])
+    f = np.array([float(p.pi[p.up] @ p.Q[p.up][:, ~p.up].sum(axis=1)) for p in parts])
+    if np.any(A <= 0):
+        return None
+    r = U / A
+    freq = sum(f[k] * math.prod(np.delete(A, k)) for k in range(n))
+    for K in range(1, n):
+        if counts[1:K + 1].sum() > OUTAGE_PHASES:
+            return None
+        crossing = 0.0
+        for k in range(n):
+            e = np.zeros(K + 1)
+            e[0] = 1.0
+            for i in range(n):
+                if i != k:
+                    e[1:] = e[1:] + e[:-1] * r[i]
+            crossing += f[k] * math.prod(np.delete(A, k)) * e[K]
+        if freq > 0 and crossing / freq <= OUTAGE_TOLERANCE:
+            return K
+    return None
 
 
 def _restricted(Q, keep, up, over, entry, flow) -> PhaseType:
