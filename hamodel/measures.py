@@ -3,26 +3,156 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping
 
 from .units import HOURS_PER_YEAR, MINUTES_PER_YEAR
 
-__all__ = ["Measures"]
+__all__ = ["DEFAULT_MEASURES", "MEASURES", "Measure", "Measures", "SUMMARY_MEASURES", "measure"]
 
-# (attribute, label, unit) in the order a reader wants them.
-_ROWS = (
-    ("availability", "Availability", ""),
-    ("unavailability", "Unavailability", ""),
-    ("outages_per_year", "Outages per year", "1/yr"),
-    ("mean_down_time", "Mean outage duration", "h"),
-    ("downtime_minutes_per_year", "Downtime per year", "min/yr"),
-    ("mean_up_time", "Mean time between outages (up time)", "h"),
-    ("failure_frequency", "System failure frequency", "1/h"),
-    ("incidents_per_year", "Component incidents per year", "1/yr"),
-    ("degraded_fraction", "Time up with redundancy lost", "share"),
-)
+#: Display units of time and their length in hours.
+TIME_UNITS = MappingProxyType({"s": 1.0 / 3600.0, "min": 1.0 / 60.0, "h": 1.0, "d": 24.0,
+                               "y": HOURS_PER_YEAR})
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One entry of the catalogue of measures: what it is and how it is shown.
+
+    Attributes
+    ----------
+    name : str
+        Its name: the attribute of :class:`Measures` for the built-in ones
+        (``"mean_down_time"``), the event's name for counted events
+        (``"split_brain"``).
+    label : str
+        A sentence-case label for tables with one row per measure.
+    column : str
+        A short label for a column, without the unit (``"mean outage"``).
+    kind : str
+        How the value scales with the display unit of time:
+        ``"share"`` (a share of time, no unit), ``"per_year"`` (events per
+        year), ``"per_hour"`` (events per hour), ``"duration"`` (hours,
+        shown in the chosen unit of time) or ``"time_per_year"`` (hours per
+        year, shown in the chosen unit per year).
+    unit : str
+        The unit of time it is shown in by default, for the two time kinds
+        (``"h"``, ``"min"``); empty for the others.
+    digits : int
+        Significant digits shown by default.
+
+    Examples
+    --------
+    >>> MEASURES["downtime_per_year"].header()
+    'downtime (min/yr)'
+    >>> MEASURES["mean_down_time"].header("min"), MEASURES["outages_per_year"].header()
+    ('mean outage (min)', 'outages/yr')
+    """
+
+    name: str
+    label: str
+    column: str
+    kind: str
+    unit: str = ""
+    digits: int = 4
+
+    def unit_of(self, time_unit: str | None = None) -> str:
+        """The unit the values are shown in: ``"min/yr"``, ``"h"``, ``"1/yr"``, ``""``."""
+        if self.kind in ("duration", "time_per_year"):
+            unit = _time_unit(time_unit) if time_unit is not None else self.unit
+            return unit if self.kind == "duration" else f"{unit}/yr"
+        return {"per_year": "1/yr", "per_hour": "1/h"}.get(self.kind, "")
+
+    def header(self, time_unit: str | None = None) -> str:
+        """The column header: the short label and its unit."""
+        unit = self.unit_of(time_unit)
+        if self.kind == "per_year":
+            return f"{self.column}/yr"
+        if self.kind == "per_hour":
+            return f"{self.column}/h"
+        return f"{self.column} ({unit})" if unit else self.column
+
+    def scale(self, time_unit: str | None = None) -> float:
+        """Factor from the stored value (hours, per hour, per year) to the shown one."""
+        if self.kind in ("duration", "time_per_year"):
+            unit = _time_unit(time_unit) if time_unit is not None else self.unit
+            return 1.0 / TIME_UNITS[unit]
+        return 1.0
+
+    def value(self, measures: "Measures", time_unit: str | None = None) -> float:
+        """This measure of `measures`, in its display unit."""
+        if self.name in _STORED:
+            raw = _STORED[self.name](measures)
+        else:
+            raw = measures.events.get(self.name, 0.0)
+        return float(raw) * self.scale(time_unit)
+
+
+def _time_unit(unit) -> str:
+    if unit not in TIME_UNITS:
+        raise ValueError(f"time_unit = {unit!r}: expected one of {list(TIME_UNITS)}")
+    return unit
+
+
+# How each built-in measure is read from Measures, in hours, per hour or per year.
+_STORED = {
+    "availability": lambda m: m.availability,
+    "unavailability": lambda m: m.unavailability,
+    "outages_per_year": lambda m: m.outages_per_year,
+    "mean_down_time": lambda m: m.mean_down_time,
+    "downtime_per_year": lambda m: m.unavailability * HOURS_PER_YEAR,
+    "mean_up_time": lambda m: m.mean_up_time,
+    "failure_frequency": lambda m: m.failure_frequency,
+    "incidents_per_year": lambda m: m.incidents_per_year,
+    "degraded_fraction": lambda m: m.degraded_fraction,
+    "degraded_per_year": lambda m: m.degraded_fraction * HOURS_PER_YEAR,
+}
+
+#: The catalogue of measures, in the order a reader wants them (see :class:`Measure`).
+MEASURES = MappingProxyType({m.name: m for m in (
+    Measure("availability", "Availability", "availability", "share", digits=7),
+    Measure("unavailability", "Unavailability", "unavailability", "share"),
+    Measure("outages_per_year", "Outages per year", "outages", "per_year"),
+    Measure("mean_down_time", "Mean outage duration", "mean outage", "duration", "h"),
+    Measure("downtime_per_year", "Downtime per year", "downtime", "time_per_year", "min"),
+    Measure("mean_up_time", "Mean time between outages (up time)", "mean up time",
+            "duration", "h"),
+    Measure("failure_frequency", "System failure frequency", "failures", "per_hour"),
+    Measure("incidents_per_year", "Component incidents per year", "incidents", "per_year"),
+    Measure("degraded_fraction", "Time up with redundancy lost", "time degraded", "share"),
+    Measure("degraded_per_year", "Hours up with redundancy lost per year", "degraded",
+            "time_per_year", "h"),
+)})
+
+#: What :func:`hamodel.compare` shows by default (events are added after them).
+DEFAULT_MEASURES = ("availability", "unavailability", "outages_per_year", "mean_down_time",
+                    "downtime_per_year", "incidents_per_year", "degraded_fraction")
+
+
+def measure(name: str) -> Measure:
+    """The catalogue entry of a measure, or of a counted event by its name.
+
+    Examples
+    --------
+    >>> measure("split_brain").header()
+    'split brain/yr'
+    >>> measure("Outages")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown measure 'Outages': expected one of the catalogue (availability, ...) or the name of a counted event (lower case with underscores)
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"measure {name!r}: expected a name such as 'mean_down_time'")
+    if name in MEASURES:
+        return MEASURES[name]
+    if re.fullmatch(r"[a-z][a-z0-9_]*", name) and not name.endswith("_per_year"):
+        words = name.replace("_", " ")
+        return Measure(name, f"{words.capitalize()} per year", words, "per_year")
+    raise ValueError(f"unknown measure {name!r}: expected one of the catalogue "
+                     f"({', '.join(list(MEASURES)[:1])}, ...) or the name of a counted "
+                     "event (lower case with underscores)")
 
 
 @dataclass(frozen=True)
@@ -153,18 +283,24 @@ class Measures:
 
     @property
     def summary(self):
-        """The measures as a pandas DataFrame (index: measure; value, unit)."""
+        """The measures as a pandas DataFrame (index: measure; value, unit).
+
+        One row per measure of the catalogue (:data:`MEASURES`) that is a
+        field of this object, then one per counted event.
+        """
         import pandas as pd
 
-        rows = [(label, getattr(self, attr), unit) for attr, label, unit in _ROWS]
-        rows += [(f"{name.replace('_', ' ').capitalize()} per year", value, "1/yr")
-                 for name, value in self.events.items()]
+        rows = [(m.label, m.value(self), m.unit_of()) for m in self._catalogue()]
         frame = pd.DataFrame(rows, columns=["measure", "value", "unit"])
         return frame.set_index("measure")
 
+    def _catalogue(self) -> list:
+        shown = [m for name, m in MEASURES.items() if name in SUMMARY_MEASURES]
+        return shown + [measure(name) for name in self.events]
+
     def as_dict(self) -> dict:
-        """The measures as a flat dict (events as ``<name>_per_year``)."""
-        out = {attr: getattr(self, attr) for attr, _, _ in _ROWS}
+        """The fields as a flat dict (events as ``<name>_per_year``)."""
+        out = {name: getattr(self, name) for name in _FIELDS}
         out.update({f"{name}_per_year": value for name, value in self.events.items()})
         return out
 
@@ -179,8 +315,18 @@ class Measures:
         return "\n".join(lines)
 
     def __repr__(self) -> str:
-        parts = ", ".join(f"{attr}={getattr(self, attr):.6g}" for attr, _, _ in _ROWS)
+        parts = ", ".join(f"{name}={getattr(self, name):.6g}" for name in _FIELDS)
         return f"Measures({parts})"
+
+
+#: The measures of :attr:`Measures.summary`, in order.
+SUMMARY_MEASURES = ("availability", "unavailability", "outages_per_year", "mean_down_time",
+            "downtime_per_year", "mean_up_time", "failure_frequency", "incidents_per_year",
+            "degraded_fraction")
+# The numeric fields of Measures.
+_FIELDS = ("availability", "unavailability", "outages_per_year", "mean_down_time",
+           "downtime_minutes_per_year", "mean_up_time", "failure_frequency",
+           "incidents_per_year", "degraded_fraction")
 
 
 def _latex_number(value: float) -> str:

@@ -38,10 +38,17 @@ from scipy import stats
 
 from .blocks import Block, KofN
 from .component import Component
-from .measures import _ROWS, Measures
+from .measures import MEASURES, SUMMARY_MEASURES, Measures
 from .units import HOURS_PER_YEAR, MINUTES_PER_YEAR, duration, positive_duration
 
 __all__ = ["simulate", "SimulationResult", "Estimate"]
+
+
+def _interval_rows() -> list:
+    """(field of Measures, label, unit) of the measures with an interval, in order."""
+    fields = {"downtime_per_year": "downtime_minutes_per_year"}
+    return [(fields.get(name, name), MEASURES[name].label, MEASURES[name].unit_of())
+            for name in SUMMARY_MEASURES]
 
 #: Below this many events in all runs together, the interval of a count
 #: measure is widened to contain the exact Poisson (Garwood) interval.
@@ -411,7 +418,7 @@ class SimulationResult:
                 total_up = float(amount.sum())
                 lo, hi = min(lo, total_up / phi), max(hi, total_up / plo)
             return lo, hi
-        valid = ", ".join(attr for attr, _, _ in _ROWS)
+        valid = ", ".join(attr for attr, _, _ in _interval_rows())
         raise ValueError(f"interval: unknown measure {name!r}; expected one of {valid}")
 
     def outages_longer_than(self, threshold, level: float = 0.95) -> Estimate:
@@ -469,7 +476,7 @@ class SimulationResult:
 
         m = self.measures
         rows = [(label, getattr(m, attr), *self.interval(attr, level), unit)
-                for attr, label, unit in _ROWS]
+                for attr, label, unit in _interval_rows()]
         frame = pd.DataFrame(rows, columns=["measure", "estimate", "low", "high", "unit"])
         return frame.set_index("measure")
 

@@ -40,6 +40,7 @@ from types import MappingProxyType
 from .blocks import k_of_n, series
 from .component import Component
 from .data import CASES, DATA_DIR, component as data_component
+from .measures import Measure
 from .units import duration, positive_duration
 
 __all__ = ["STACKS", "Stack", "StackError", "load_stack", "TIER_MODELS"]
@@ -71,6 +72,8 @@ _COMPONENT_KEYS = {"unit", "standby", "node", "witness", "link", "primary", "rep
 _COMPONENT_FIELDS = {"kind", "case", "mtbf", "mttr", "name"}
 
 
+_SHARE_OF_DOWNTIME = Measure("share_of_downtime", "Share of the stack's downtime",
+                             "share of downtime", "share")
 # The measures of Stack.breakdown by default.
 _BREAKDOWN = ("availability", "outages_per_year", "mean_down_time", "downtime_per_year",
               "incidents_per_year")
@@ -161,7 +164,7 @@ class Stack:
         return [label for label, part in self.parts.items()
                 if isinstance(part, Component) and part.name in singles]
 
-    def breakdown(self, measures=_BREAKDOWN, *, time_unit=None, digits=4):
+    def breakdown(self, measures=_BREAKDOWN, *, time_unit=None, digits=None):
         """One row per tier (and shared component): where downtime and incidents come from.
 
         A :func:`hamodel.compare` table of the parts (by default
@@ -180,6 +183,7 @@ class Stack:
         unavailability = [parts[label].measures().unavailability for label in table.index]
         total = sum(unavailability)
         table["share of downtime"] = [u / total if total > 0 else 0.0 for u in unavailability]
+        table.columns_measures["share of downtime"] = _SHARE_OF_DOWNTIME
         shared = {f"shared: {c.name}" for c in self.shared}
         table.insert(0, "role", ["shared" if label in shared else "tier" for label in table.index])
         table.index.name = "part"

@@ -52,28 +52,42 @@ class ReadReplicas:
         """State names of the shared chain."""
         return self.read.states
 
+    def measures(self):
+        """The measures of the read service, the one the replicas are there for.
+
+        The write service's are ``self.write.measures()``; :attr:`summary`
+        shows both.
+        """
+        return self.read.measures()
+
+    def to_ctmc(self) -> CTMC:
+        """The chain of the read service."""
+        return self.read
+
+    def outage_duration(self):
+        """Length of one outage of the read service."""
+        return self.read.outage_duration()
+
+    def outages_longer_than(self, threshold) -> float:
+        """Outages per year of the read service that last longer than `threshold`."""
+        return self.read.outages_longer_than(threshold)
+
     @property
     def summary(self):
         """One row each for read and write: the headline frequency-duration figures."""
-        import pandas as pd
+        from ..compare import compare
 
-        rows = {}
-        for role, model in (("read", self.read), ("write", self.write)):
-            m = model.measures()
-            rows[role] = {
-                "availability": m.availability,
-                "outages/yr": m.outages_per_year,
-                "mean outage (h)": m.mean_down_time,
-                "downtime (min/yr)": m.downtime_minutes_per_year,
-                "incidents/yr": m.incidents_per_year,
-            }
-        frame = pd.DataFrame.from_dict(rows, orient="index")
-        frame.index.name = self.name
-        return frame
+        table = compare({"read": self.read, "write": self.write}, _SUMMARY)
+        table.index.name = self.name
+        return table
 
     def _repr_html_(self) -> str:
-        table = self.summary.to_html(float_format=lambda v: f"{v:.6g}")
-        return f"<p><b>{self.name}</b></p>" + table
+        return f"<p><b>{self.name}</b></p>" + self.summary._repr_html_()
+
+
+# The measures of ReadReplicas.summary.
+_SUMMARY = ("availability", "outages_per_year", "mean_down_time", "downtime_per_year",
+            "incidents_per_year")
 
 
 def read_replicas(primary, replica, n, *, promotion="5min", crews=None, name=None) -> ReadReplicas:
@@ -145,7 +159,7 @@ def read_replicas(primary, replica, n, *, promotion="5min", crews=None, name=Non
 
     Examples
     --------
-    The essay's LDAP: a master and two read-only slaves, no promotion.
+    An LDAP directory with a master and two read-only slaves, no promotion.
 
     >>> import hamodel as hm
     >>> master = hm.Component("ldap-master", mtbf="1y", mttr="8h")
@@ -153,11 +167,11 @@ def read_replicas(primary, replica, n, *, promotion="5min", crews=None, name=Non
     >>> ldap = hm.read_replicas(master, slave, 2, promotion=None)
     >>> len(ldap.states), ldap.states[:2]
     (6, ('primary up, 2/2 replicas up', 'primary down, 2/2 replicas up'))
-    >>> ldap.summary[["outages/yr", "mean outage (h)", "downtime (min/yr)"]].round(3)
-                              outages/yr  mean outage (h)  downtime (min/yr)
+    >>> ldap.summary[["outages/yr", "mean outage (h)", "downtime (min/yr)"]]
+                             outages/yr mean outage (h) downtime (min/yr)
     ldap-master + 2 replicas
-    read                           0.000            2.667              0.000
-    write                          0.999            8.000            479.562
+    read                     0.000002492           2.667         0.0003987
+    write                        0.9991               8             479.6
 
     Reads fail only when all three copies are down (about once in 400,000
     years); writes fail with the master, for its whole 8-hour repair.

@@ -1,13 +1,12 @@
 """Where the downtime comes from: per-tier breakdowns and side-by-side designs.
 
 Both functions draw tables the package already computes: ``Stack.breakdown()``
-and :func:`hamodel.compare`. Column names carry their units
-(``downtime (min/yr)``, ``outages/yr``), and the axis labels repeat them.
+and :func:`hamodel.compare`. Each column's unit comes from the measures
+catalogue through the table (:meth:`hamodel.MeasureTable.unit_of`), and the
+axis labels repeat it.
 """
 
 from __future__ import annotations
-
-import re
 
 import numpy as np
 
@@ -16,16 +15,13 @@ from . import style
 __all__ = ["plot_breakdown", "plot_compare"]
 
 
-def _unit(column: str) -> str:
-    """The unit in a column name: ``downtime (min/yr)`` -> ``min/yr``, ``outages/yr`` -> ``1/yr``."""
-    match = re.search(r"\(([^)]*)\)\s*$", column)
-    if match:
-        return match.group(1)
-    if column.endswith("/yr"):
-        return "1/yr"
-    if column in ("share of downtime", "time degraded"):
-        return "share"
-    return ""
+def _unit(table, column: str) -> str:
+    """The unit of a column as shown: ``min/yr``, ``1/yr``, ``h`` or ``""``."""
+    unit_of = getattr(table, "unit_of", None)
+    try:
+        return unit_of(column) if unit_of is not None else ""
+    except KeyError:  # a column that holds no measure of the catalogue
+        return ""
 
 
 def _value_label(value: float, unit: str) -> str:
@@ -37,10 +33,10 @@ def _value_label(value: float, unit: str) -> str:
     return f"{value:.3g} {unit}"
 
 
-def _with_unit(column: str) -> str:
+def _with_unit(table, column: str) -> str:
     """An axis label: the column name, with its unit made explicit if it has none."""
-    unit = _unit(column)
-    if not unit or f"({unit})" in column:
+    unit = _unit(table, column)
+    if not unit or f"({unit})" in column or column.endswith(f"/{unit.split('/')[-1]}"):
         return column
     return f"{column} ({unit})"
 
@@ -50,10 +46,10 @@ def plot_breakdown(stack_or_table, ax=None, *, column="downtime (min/yr)", sort=
 
     Parameters
     ----------
-    stack_or_table : Stack or pandas.DataFrame
+    stack_or_table : Stack or MeasureTable
         A stack (its ``breakdown()`` is drawn) or such a table, indexed by
-        part, with the column to draw. Parts named ``shared: ...`` are shared
-        infrastructure and drawn grey.
+        part, with the column to draw. Parts whose ``role`` column says
+        ``"shared"`` are shared infrastructure and drawn grey.
     ax : matplotlib Axes, optional
     column : str
         Column to draw: ``"downtime (min/yr)"``, ``"outages/yr"``,
@@ -68,12 +64,12 @@ def plot_breakdown(stack_or_table, ax=None, *, column="downtime (min/yr)", sort=
     Examples
     --------
     >>> import matplotlib.pyplot as plt
-    >>> import pandas as pd
     >>> import hamodel as hm
-    >>> table = pd.DataFrame({"downtime (min/yr)": [5.0, 30.0, 1.0],
-    ...                       "share of downtime": [0.14, 0.83, 0.03]},
-    ...                      index=pd.Index(["shared: power", "db", "web"], name="part"))
-    >>> ax = hm.plot_breakdown(table)
+    >>> shop = hm.Stack("shop", "", None, tiers={
+    ...     "db": hm.Component("db", mtbf="1y", mttr="8h"),
+    ...     "web": hm.Component("web", mtbf="2y", mttr="1h")},
+    ...     shared=(hm.Component("power", mtbf="5y", mttr="4h"),))
+    >>> ax = hm.plot_breakdown(shop)
     >>> [t.get_text() for t in ax.get_yticklabels()]  # largest on top
     ['db', 'shared: power', 'web']
     >>> ax.get_xlabel()
@@ -91,11 +87,12 @@ def plot_breakdown(stack_or_table, ax=None, *, column="downtime (min/yr)", sort=
     labels = [str(i) for i in values.index]
     ax = style.new_axes(ax, (7.0, 1.3 + 0.42 * len(labels)))
     y = np.arange(len(labels))[::-1]
-    shared = np.array([lab.startswith("shared:") for lab in labels])
+    roles = table["role"] if "role" in table.columns else None
+    shared = np.array([roles is not None and roles[part] == "shared" for part in values.index])
     colors = [style.PALETTE["shared"] if s else style.color(0) for s in shared]
     bars = ax.barh(y, values.to_numpy(), color=colors, height=0.65)
     share = table["share of downtime"] if "share of downtime" in table.columns else None
-    unit = _unit(column)
+    unit = _unit(table, column)
     texts = []
     for part, v in values.items():
         text = _value_label(v, unit)
@@ -106,7 +103,7 @@ def plot_breakdown(stack_or_table, ax=None, *, column="downtime (min/yr)", sort=
     ax.set_yticks(y, labels)
     top = float(values.max()) if len(values) else 1.0
     ax.set_xlim(0, top * 1.3 if top > 0 else 1.0)
-    ax.set_xlabel(_with_unit(column))
+    ax.set_xlabel(_with_unit(table, column))
     ax.set_ylabel("part of the stack")
     what = column.split(" (")[0]
     legend = shared.any() and not shared.all()
@@ -124,7 +121,7 @@ def plot_breakdown(stack_or_table, ax=None, *, column="downtime (min/yr)", sort=
 
 
 def plot_compare(table, ax=None, *, columns=("outages/yr", "downtime (min/yr)", "incidents/yr"),
-                 log=None):
+                 logx=None):
     """Grouped horizontal bars: designs side by side on a few columns of :func:`hamodel.compare`.
 
     The columns have different units, so the bars share a log axis by
@@ -133,13 +130,13 @@ def plot_compare(table, ax=None, *, columns=("outages/yr", "downtime (min/yr)", 
 
     Parameters
     ----------
-    table : pandas.DataFrame
+    table : MeasureTable
         From ``hm.compare(...)``: index design, one column per measure.
     ax : matplotlib Axes, optional
     columns : sequence of str
         Columns to draw, one bar colour each.
-    log : bool, optional
-        Log scale for the value axis; by default when needed.
+    logx : bool, optional
+        Log scale for the value axis (x); by default when needed.
 
     Returns
     -------
@@ -166,26 +163,27 @@ def plot_compare(table, ax=None, *, columns=("outages/yr", "downtime (min/yr)", 
     ax = style.new_axes(ax, (7.0, 1.4 + 0.3 * len(designs) * len(columns)))
     values = data.to_numpy()
     positive = values[values > 0]
-    if log is None:
-        log = positive.size > 0 and positive.max() / positive.min() > 100
+    if logx is None:
+        logx = positive.size > 0 and positive.max() / positive.min() > 100
     n = len(columns)
     h = 0.8 / n
     y = np.arange(len(designs))[::-1].astype(float)
     for k, col in enumerate(columns):
         pos = y + 0.4 - h * (k + 0.5)
         vals = data[col].to_numpy()
-        bars = ax.barh(pos, vals, height=h * 0.92, color=style.color(k), label=_with_unit(col))
-        unit = _unit(col)
+        bars = ax.barh(pos, vals, height=h * 0.92, color=style.color(k),
+                       label=_with_unit(table, col))
+        unit = _unit(table, col)
         ax.bar_label(bars, labels=[_value_label(v, unit) for v in vals], padding=3, fontsize=7.5)
-    if log and positive.size:
+    if logx and positive.size:
         ax.set_xscale("log")
         ax.set_xlim(positive.min() / 3, positive.max() * 20)
         ax.xaxis.set_major_formatter(style.log_tick_formatter())
     else:
         ax.set_xlim(0, max(values.max(), 1e-12) * 1.35)
     ax.set_yticks(y, designs)
-    units = list(dict.fromkeys(u for u in (_unit(c) for c in columns) if u))
-    ax.set_xlabel(f"value ({', '.join(units)})" + (", log scale" if log else ""))
+    units = list(dict.fromkeys(u for u in (_unit(table, c) for c in columns) if u))
+    ax.set_xlabel(f"value ({', '.join(units)})" + (", log scale" if logx else ""))
     ax.set_ylabel("design")
     ax.set_title("Designs compared: " + ", ".join(c.split(" (")[0] for c in columns), pad=22)
     style.legend_above(ax)
