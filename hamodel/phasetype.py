@@ -6,7 +6,6 @@ from functools import cached_property
 
 import numpy as np
 import scipy.linalg
-import scipy.optimize
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
@@ -195,6 +194,8 @@ class PhaseType:
             lo, vec_lo = hi, vec_hi
             vec_hi = self._step(vec_hi, hi)
             hi *= 2.0
+        import scipy.optimize  # here, not at the top: it costs 0.2 s of `import hamodel`
+
         return float(scipy.optimize.brentq(
             lambda t: self._step(vec_lo, t - lo).sum() - target, lo, hi,
             xtol=1e-10 * hi, rtol=1e-10))

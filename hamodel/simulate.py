@@ -34,7 +34,6 @@ from functools import cached_property
 from typing import NamedTuple
 
 import numpy as np
-from scipy import stats
 
 from .blocks import Block, KofN
 from .component import Component
@@ -500,6 +499,8 @@ class SimulationResult:
 def _z(level) -> float:
     if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level < 1:
         raise ValueError(f"level = {level!r}: expected a confidence level in (0, 1)")
+    from scipy import stats  # here, not at the top: scipy.stats costs 1 s of `import hamodel`
+
     return float(stats.norm.ppf(0.5 + level / 2.0))
 
 
@@ -520,6 +521,8 @@ def _ratio_interval(num: np.ndarray, den: np.ndarray, z: float) -> tuple[float, 
 
 def _garwood(count: int, level: float) -> tuple[float, float]:
     """Exact (Garwood) Poisson interval for the mean of an observed `count`."""
+    from scipy import stats
+
     alpha = 1.0 - level
     lo = 0.0 if count == 0 else float(stats.chi2.ppf(alpha / 2.0, 2 * count)) / 2.0
     hi = float(stats.chi2.ppf(1.0 - alpha / 2.0, 2 * count + 2)) / 2.0
