@@ -16,15 +16,11 @@ from collections.abc import Mapping
 from numbers import Real
 from pathlib import Path
 
-from .units import HOURS_PER_YEAR, positive_duration
+from .units import HOURS_PER_YEAR, confidence_level, positive_duration
 
 __all__ = ["availability_interval", "estimate_rates"]
 
 
-def _level(level) -> float:
-    if isinstance(level, bool) or not isinstance(level, Real) or not 0.0 < level < 1.0:
-        raise ValueError(f"level = {level!r}: expected a confidence level in (0, 1)")
-    return float(level)
 
 
 def _count(n, what: str = "n_failures") -> int:
@@ -78,7 +74,7 @@ def availability_interval(n_failures: int, up_time, down_time, level: float = 0.
     from scipy.stats import f
 
     n = _count(n_failures)
-    level = _level(level)
+    level = confidence_level(level)
     s = positive_duration(up_time, "up_time")
     y = positive_duration(down_time, "down_time")
     rho = y / s
@@ -156,7 +152,7 @@ def estimate_rates(log, *, observation, component_column: str = "component",
     import pandas as pd
     from scipy.stats import chi2
 
-    level = _level(level)
+    level = confidence_level(level)
     frame, source = _read(log)
     missing = [c for c in (component_column, start, end) if c not in frame.columns]
     if missing:

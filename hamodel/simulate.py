@@ -38,7 +38,8 @@ import numpy as np
 from .blocks import Block, KofN
 from .component import Component
 from .measures import MEASURES, SUMMARY_MEASURES, Measures
-from .units import HOURS_PER_YEAR, MINUTES_PER_YEAR, duration, positive_duration
+from .units import (HOURS_PER_YEAR, MINUTES_PER_YEAR, confidence_level, duration,
+                    positive_duration)
 
 __all__ = ["simulate", "SimulationResult", "Estimate"]
 
@@ -53,6 +54,11 @@ def _interval_rows() -> list:
 #: measure is widened to contain the exact Poisson (Garwood) interval.
 SMALL_COUNT = 100
 
+#: Most failure and repair events one run may hold (its arrays take about 50
+#: bytes an event).
+MAX_EVENTS_PER_RUN = 2e7
+#: Most events a whole simulation may hold (about ten minutes of work).
+MAX_EVENTS = 2e9
 # Target number of merged events per batch (array elements), to bound memory.
 _BATCH_EVENTS = 2_000_000
 
@@ -127,6 +133,12 @@ def simulate(model, horizon="10y", runs=1000, seed=None, *, batch=None) -> "Simu
                          "(the confidence intervals are computed over runs)")
     runs = int(runs)
     events_per_run = sum(2.0 * H / (leaf.ttf.mean + leaf.ttr.mean) + 2.0 for leaf in leaves)
+    if events_per_run > MAX_EVENTS_PER_RUN or events_per_run * runs > MAX_EVENTS:
+        raise ValueError(
+            f"simulate: {runs} runs of {H:.6g} h of {model.name!r} are about "
+            f"{events_per_run * runs:.3g} failure and repair events ({events_per_run:.3g} per "
+            f"run); the limits are {MAX_EVENTS_PER_RUN:.0e} per run and {MAX_EVENTS:.0e} in "
+            "all (memory and hours of work): shorten the horizon or run fewer runs")
     if batch is None:
         batch = int(min(runs, max(1, _BATCH_EVENTS // events_per_run)))
     elif isinstance(batch, bool) or not isinstance(batch, (int, np.integer)) or batch < 1:
@@ -314,14 +326,16 @@ class SimulationResult:
     -----
     Point estimates pool all runs: availability is total up time over total
     time, the failure frequency total outages over total time, and so on;
-    :attr:`measures` derives the other fields as :meth:`Measures.from_rates`
+    :meth:`measures` derives the other fields as :meth:`Measures.from_rates`
     does. Intervals (:meth:`interval`) use the runs as independent
     replications:
 
     * Measures that are a mean per hour of a per-run quantity (unavailability,
       availability, downtime per year, degraded fraction, outages and
       incidents per year, failure frequency) get the normal interval
-      ``mean +- z sd / sqrt(runs)`` of that quantity over runs. This makes no
+      ``mean +- t sd / sqrt(runs)`` of that quantity over runs (``t`` the
+      Student quantile with ``runs - 1`` degrees of freedom: with a normal
+      quantile, a nominal 95 % interval covered 71 % at 2 runs). This makes no
       Poisson or independence assumption within a run (outage counts of a
       renewal process are not Poisson).
     * With fewer than :data:`SMALL_COUNT` events in all runs together the
@@ -335,7 +349,10 @@ class SimulationResult:
       runs (down or up time over outages); their intervals use the delta
       method, ``sd(D_r - R N_r) / (sqrt(runs) mean(N))``. ``mean_up_time``
       also contains the exact Poisson interval of up time over the outage
-      count when outages are few.
+      count when outages are few; ``mean_down_time`` contains the Student
+      interval of the mean of the outages themselves when they are few or
+      fall in fewer than two runs (the delta method then has no spread to
+      measure), and ``[0, inf)`` after a single outage.
 
     The intervals cover sampling error only, not the start-from-new transient
     (relative size about a cycle over the horizon).
@@ -357,9 +374,17 @@ class SimulationResult:
         """Simulated hours over all runs, ``runs * horizon``."""
         return self.runs * self.horizon
 
-    @cached_property
+    @property
+    def name(self) -> str:
+        """The simulated model's name (so that :func:`hamodel.compare` can label it)."""
+        return self.model_name
+
     def measures(self) -> Measures:
         """Pooled point estimates as :class:`~hamodel.Measures`."""
+        return self._measures
+
+    @cached_property
+    def _measures(self) -> Measures:
         total = self.total_time
         down = float(self.downtime.sum())
         up = float((self.horizon - self.downtime).sum())
@@ -389,7 +414,7 @@ class SimulationResult:
         tuple of float
             See the class notes for how each interval is built.
         """
-        z = _z(level)
+        z = _quantile(level, self.runs - 1)
         H = self.horizon
         k_out = int(self.outages.sum())
         if name in ("failure_frequency", "outages_per_year", "incidents_per_year"):
@@ -412,7 +437,13 @@ class SimulationResult:
                     0, level)[1]
                 return low, math.inf
             lo, hi = _ratio_interval(amount, self.outages, z)
-            if name == "mean_up_time" and k_out < SMALL_COUNT:
+            if name == "mean_down_time" and (
+                    k_out < SMALL_COUNT or np.count_nonzero(self.outages) < 2):
+                if k_out == 1:
+                    return 0.0, math.inf
+                lengths = self.outage_durations
+                lo2, hi2 = _mean_interval(lengths, _quantile(level, lengths.size - 1))
+                lo, hi = min(lo, max(lo2, 0.0)), max(hi, hi2)
                 plo, phi = _garwood(k_out, level)
                 total_up = float(amount.sum())
                 lo, hi = min(lo, total_up / phi), max(hi, total_up / plo)
@@ -442,7 +473,7 @@ class SimulationResult:
             ``(value, low, high)`` in outages per year.
         """
         limit = duration(threshold)
-        z = _z(level)
+        z = _quantile(level, self.runs - 1)
         counts = np.bincount(self.outage_runs[self.outage_durations > limit],
                              minlength=self.runs)
         value = float(counts.sum()) / self.total_time * HOURS_PER_YEAR
@@ -473,7 +504,7 @@ class SimulationResult:
         """Estimates and intervals as a pandas DataFrame (estimate, low, high, unit)."""
         import pandas as pd
 
-        m = self.measures
+        m = self.measures()
         rows = [(label, getattr(m, attr), *self.interval(attr, level), unit)
                 for attr, label, unit in _interval_rows()]
         frame = pd.DataFrame(rows, columns=["measure", "estimate", "low", "high", "unit"])
@@ -492,20 +523,20 @@ class SimulationResult:
     def __repr__(self) -> str:
         lo, hi = self.interval("availability")
         return (f"SimulationResult({self.model_name!r}, runs={self.runs}, "
-                f"horizon={self.horizon:.6g} h, availability={self.measures.availability:.6g} "
+                f"horizon={self.horizon:.6g} h, availability={self.measures().availability:.6g} "
                 f"[{lo:.6g}, {hi:.6g}], outages={int(self.outages.sum())})")
 
 
-def _z(level) -> float:
-    if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level < 1:
-        raise ValueError(f"level = {level!r}: expected a confidence level in (0, 1)")
+def _quantile(level, df: int) -> float:
+    """The two-sided Student quantile of a confidence `level` with `df` degrees of freedom."""
+    level = confidence_level(level)
     from scipy import stats  # here, not at the top: scipy.stats costs 1 s of `import hamodel`
 
-    return float(stats.norm.ppf(0.5 + level / 2.0))
+    return float(stats.t.ppf(0.5 + level / 2.0, df))
 
 
 def _mean_interval(values: np.ndarray, z: float) -> tuple[float, float]:
-    """Normal interval of the mean of independent per-run values."""
+    """Student interval of the mean of independent values (`z`: the t quantile)."""
     mean = float(values.mean())
     half = z * float(values.std(ddof=1)) / math.sqrt(values.size)
     return mean - half, mean + half

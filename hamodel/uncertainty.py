@@ -36,7 +36,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from .units import duration
+from .units import confidence_level, duration
 
 __all__ = ["UncertaintyResult", "sensitivity", "uncertainty"]
 
@@ -594,8 +594,7 @@ def sensitivity(model, ranges=None, *, output: str = "downtime_minutes_per_year"
     build, label, params = _setup(model, ranges)
     if method == "tornado":
         return _tornado(build, label, params, output, progress=progress, workers=workers)
-    if not 0.0 < level < 1.0:
-        raise ValueError(f"level = {level!r}: expected a confidence level in (0, 1)")
+    level = confidence_level(level)
     n = _check_n(_SOBOL_DEFAULT_N if n is None else n, power_of_two=True)
     return _sobol(build, label, params, output, n=n, seed=seed, level=level,
                   progress=progress, workers=workers)

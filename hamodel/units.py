@@ -12,6 +12,7 @@ from numbers import Real
 
 __all__ = [
     "HOURS_PER_YEAR",
+    "confidence_level",
     "MINUTES_PER_YEAR",
     "duration",
     "positive_duration",
@@ -153,4 +154,24 @@ def probability(x, what: str = "probability") -> float:
     value = float(x)
     if not (0.0 <= value <= 1.0):
         raise ValueError(f"{what} = {x!r}: expected a probability in [0, 1]")
+    return value
+
+
+def confidence_level(x, what: str = "level") -> float:
+    """Check a confidence level: a real number strictly between 0 and 1.
+
+    Examples
+    --------
+    >>> confidence_level(0.95)
+    0.95
+    >>> confidence_level(95)
+    Traceback (most recent call last):
+    ...
+    ValueError: level = 95: expected a confidence level in (0, 1), such as 0.95
+    """
+    if isinstance(x, bool) or not isinstance(x, Real):
+        raise TypeError(f"{what} = {x!r}: expected a confidence level in (0, 1), such as 0.95")
+    value = float(x)
+    if not 0.0 < value < 1.0:
+        raise ValueError(f"{what} = {x!r}: expected a confidence level in (0, 1), such as 0.95")
     return value
