@@ -24,8 +24,9 @@ class Measure:
     Attributes
     ----------
     name : str
-        Its name: the attribute of :class:`Measures` for the built-in ones
-        (``"mean_down_time"``), the event's name for counted events
+        Its name: the attribute of :class:`Measures` that holds it, in
+        hours, per hour or per year (``"mean_down_time"``,
+        ``"downtime_per_year"``), or the event's name for counted events
         (``"split_brain"``).
     label : str
         A sentence-case label for tables with one row per measure.
@@ -83,8 +84,8 @@ class Measure:
 
     def value(self, measures: "Measures", time_unit: str | None = None) -> float:
         """This measure of `measures`, in its display unit."""
-        if self.name in _STORED:
-            raw = _STORED[self.name](measures)
+        if self.name in MEASURES:
+            raw = getattr(measures, self.name)
         else:
             raw = measures.events.get(self.name, 0.0)
         return float(raw) * self.scale(time_unit)
@@ -95,20 +96,6 @@ def _time_unit(unit) -> str:
         raise ValueError(f"time_unit = {unit!r}: expected one of {list(TIME_UNITS)}")
     return unit
 
-
-# How each built-in measure is read from Measures, in hours, per hour or per year.
-_STORED = {
-    "availability": lambda m: m.availability,
-    "unavailability": lambda m: m.unavailability,
-    "outages_per_year": lambda m: m.outages_per_year,
-    "mean_down_time": lambda m: m.mean_down_time,
-    "downtime_per_year": lambda m: m.unavailability * HOURS_PER_YEAR,
-    "mean_up_time": lambda m: m.mean_up_time,
-    "failure_frequency": lambda m: m.failure_frequency,
-    "incidents_per_year": lambda m: m.incidents_per_year,
-    "degraded_fraction": lambda m: m.degraded_fraction,
-    "degraded_per_year": lambda m: m.degraded_fraction * HOURS_PER_YEAR,
-}
 
 #: The catalogue of measures, in the order a reader wants them (see :class:`Measure`).
 MEASURES = MappingProxyType({m.name: m for m in (
@@ -274,6 +261,16 @@ class Measures:
             degraded_fraction=float(min(max(degraded_fraction, 0.0), 1.0)),
             events=events,
         )
+
+    @property
+    def downtime_per_year(self) -> float:
+        """Hours down per year, ``unavailability * HOURS_PER_YEAR``."""
+        return self.unavailability * HOURS_PER_YEAR
+
+    @property
+    def degraded_per_year(self) -> float:
+        """Hours up with redundancy lost per year, ``degraded_fraction * HOURS_PER_YEAR``."""
+        return self.degraded_fraction * HOURS_PER_YEAR
 
     @property
     def split_brain_per_year(self) -> float | None:

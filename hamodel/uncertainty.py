@@ -36,18 +36,16 @@ from types import MappingProxyType
 
 import numpy as np
 
+from .measures import MEASURES
 from .units import confidence_level, duration
 
 __all__ = ["UncertaintyResult", "sensitivity", "uncertainty"]
 
-#: The results reported for every sample: Measures attribute -> (label, unit).
-OUTPUTS = {
-    "availability": ("Availability", ""),
-    "outages_per_year": ("Outages per year", "1/yr"),
-    "mean_down_time": ("Mean outage duration", "h"),
-    "downtime_minutes_per_year": ("Downtime per year", "min/yr"),
-    "incidents_per_year": ("Component incidents per year", "1/yr"),
-}
+#: The results reported for every sample: names from the catalogue of measures
+#: (:data:`hamodel.MEASURES`), each in its display unit (mean outage in hours,
+#: downtime in minutes per year).
+OUTPUTS = ("availability", "outages_per_year", "mean_down_time", "downtime_per_year",
+           "incidents_per_year")
 
 _SOBOL_DEFAULT_N = 64
 _BOOTSTRAP_RESAMPLES = 1000
@@ -210,7 +208,7 @@ def _evaluate(build, params: dict) -> tuple:
         raise TypeError(f"build(**{params!r}) returned {model!r}; expected a model with "
                         ".measures() (a Component, block, pattern or Stack)")
     m = model.measures()
-    return tuple(float(getattr(m, out)) for out in OUTPUTS)
+    return tuple(MEASURES[out].value(m) for out in OUTPUTS)
 
 
 def _run(build, rows: list, *, workers: int, progress: bool, desc: str) -> np.ndarray:
@@ -340,8 +338,9 @@ class UncertaintyResult:
     samples : pandas.DataFrame
         One row per sample: the parameter values (hours for durations), then
         the outputs ``availability``, ``outages_per_year``,
-        ``mean_down_time`` (h), ``downtime_minutes_per_year`` and
-        ``incidents_per_year``.
+        ``mean_down_time`` (h), ``downtime_per_year`` (min/yr) and
+        ``incidents_per_year``, named and scaled as in the catalogue of
+        measures (:data:`hamodel.MEASURES`).
     ranges : Mapping[str, tuple]
         Parameter -> ``(low, typical, high)`` as sampled (hours for durations).
     levels : tuple of float
@@ -376,8 +375,7 @@ class UncertaintyResult:
         table = self.quantiles.copy()
         table.columns = [_percent(q) for q in self.levels]
         table.insert(0, "mean", self.samples[list(OUTPUTS)].mean())
-        table.index = [f"{label} ({unit})" if unit else label
-                       for label, unit in OUTPUTS.values()]
+        table.index = [_labelled(MEASURES[out]) for out in OUTPUTS]
         table.index.name = "output"
         return table
 
@@ -402,6 +400,11 @@ class UncertaintyResult:
 
     def __repr__(self) -> str:
         return f"UncertaintyResult({self._caption()})\n{self.summary.to_string(float_format=_g6)}"
+
+
+def _labelled(spec) -> str:
+    unit = spec.unit_of()
+    return f"{spec.label} ({unit})" if unit else spec.label
 
 
 def _g6(v: float) -> str:
@@ -486,7 +489,7 @@ def uncertainty(model, ranges=None, *, n: int = 200, seed=None,
     ...     return hm.Component("web", mtbf=mtbf, mttr=mttr)
     >>> result = hm.uncertainty(web, {"mtbf": ("1y", "2y", "5y"),
     ...                               "mttr": ("30min", "2h", "8h")}, n=100, seed=1)
-    >>> result.quantiles.loc["downtime_minutes_per_year"].round(0).tolist()
+    >>> result.quantiles.loc["downtime_per_year"].round(0).tolist()
     [19.0, 58.0, 156.0]
     >>> list(result.samples.columns[:3])
     ['mtbf', 'mttr', 'availability']
@@ -525,7 +528,7 @@ def _qmc_engine(name: str):
     return getattr(qmc, name)
 
 
-def sensitivity(model, ranges=None, *, output: str = "downtime_minutes_per_year",
+def sensitivity(model, ranges=None, *, output: str = "downtime_per_year",
                 method: str = "tornado", n: int | None = None, seed=None,
                 level: float = 0.95, progress: bool = False, workers: int = 1):
     """Which parameter moves an output most: one at a time, or Sobol indices.
@@ -537,7 +540,7 @@ def sensitivity(model, ranges=None, *, output: str = "downtime_minutes_per_year"
         or a callable ``build(**params)`` with ``ranges``.
     output : str
         One of ``"availability"``, ``"outages_per_year"``,
-        ``"mean_down_time"``, ``"downtime_minutes_per_year"``,
+        ``"mean_down_time"``, ``"downtime_per_year"`` (min/yr),
         ``"incidents_per_year"``.
     method : {"tornado", "sobol"}
         ``"tornado"``: each parameter at its low and at its high value with
@@ -588,7 +591,8 @@ def sensitivity(model, ranges=None, *, output: str = "downtime_minutes_per_year"
     ('db_mttr', True)
     """
     if output not in OUTPUTS:
-        raise ValueError(f"output {output!r}: expected one of {list(OUTPUTS)}")
+        raise ValueError(f"output {output!r}: expected one of {list(OUTPUTS)} (names from "
+                         "the catalogue of measures, hm.MEASURES)")
     if method not in ("tornado", "sobol"):
         raise ValueError(f"method {method!r}: expected 'tornado' or 'sobol'")
     build, label, params = _setup(model, ranges)
@@ -616,7 +620,9 @@ def _tornado(build, label, params, output, *, progress, workers):
         "value_high": [r[2] for r in params.values()],
     }, index=pd.Index(list(params), name="parameter"))
     table.insert(3, "swing", (table["high"] - table["low"]).abs())
-    return table.sort_values("swing", ascending=False, kind="stable")
+    table = table.sort_values("swing", ascending=False, kind="stable")
+    table.attrs["output"] = output  # for plot_tornado's labels
+    return table
 
 
 def _sobol(build, label, params, output, *, n, seed, level, progress, workers):

@@ -9,7 +9,7 @@ from . import style
 __all__ = ["plot_tornado"]
 
 
-def plot_tornado(table, ax=None, *, base=None, unit="min/yr", quantity="downtime"):
+def plot_tornado(table, ax=None, *, base=None, unit=None, quantity=None):
     """A tornado chart: one bar per parameter, from its low to its high setting.
 
     Each parameter's bar runs from the model output with that parameter at
@@ -28,10 +28,14 @@ def plot_tornado(table, ax=None, *, base=None, unit="min/yr", quantity="downtime
     base : float, optional
         The output with every parameter at its base value. Default: the
         table's ``base`` column (which must then hold one value).
-    unit : str
-        Unit of the output, for the axis label and the bar labels.
-    quantity : str
-        What the output is, for the axis label and the title.
+    unit : str, optional
+        Unit of the output, for the axis label and the bar labels. Default:
+        from the catalogue of measures, for a table from
+        :func:`hamodel.sensitivity` (which names its output in
+        ``table.attrs["output"]``); else none.
+    quantity : str, optional
+        What the output is, for the axis label and the title; default as
+        for `unit` (``"downtime"``), else ``"output"``.
 
     Returns
     -------
@@ -50,13 +54,22 @@ def plot_tornado(table, ax=None, *, base=None, unit="min/yr", quantity="downtime
     >>> import hamodel as hm
     >>> table = pd.DataFrame({"low": [40.0, 50.0], "high": [80.0, 52.0]},
     ...                      index=["db MTTR", "web MTBF"])
-    >>> ax = hm.plot_tornado(table, base=51.0)
+    >>> ax = hm.plot_tornado(table, base=51.0, unit="min/yr", quantity="downtime")
     >>> [t.get_text() for t in ax.get_yticklabels()]  # widest swing on top
     ['db MTTR', 'web MTBF']
     >>> ax.get_xlabel()
     'downtime (min/yr)'
     >>> plt.close(ax.figure)
     """
+    output = table.attrs.get("output")
+    if output is not None and (unit is None or quantity is None):
+        from ..measures import measure
+
+        spec = measure(output)
+        unit = spec.unit_of() if unit is None else unit
+        quantity = spec.column if quantity is None else quantity
+    unit = "" if unit is None else unit
+    quantity = "output" if quantity is None else quantity
     missing = [c for c in ("low", "high") if c not in table.columns]
     if missing:
         raise ValueError(f"plot_tornado: the table needs columns 'low' and 'high'; "
