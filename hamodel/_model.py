@@ -26,9 +26,9 @@ class Model:
         """Distribution of one outage's length (a :class:`~hamodel.PhaseType`)."""
         return self.to_ctmc().outage_duration()
 
-    def outages_longer_than(self, threshold) -> float:
-        """Outages per year that last longer than `threshold` (e.g. ``"20min"``)."""
-        limit = duration(threshold)
+    def outages_longer_than(self, longer_than) -> float:
+        """Outages per year that last longer than `longer_than` (e.g. ``"20min"``)."""
+        limit = duration(longer_than)
         per_year = self.measures().outages_per_year
         if per_year == 0.0:
             return 0.0

@@ -451,10 +451,10 @@ class SimulationResult:
         valid = ", ".join(attr for attr, _, _ in _interval_rows())
         raise ValueError(f"interval: unknown measure {name!r}; expected one of {valid}")
 
-    def outages_longer_than(self, threshold, level: float = 0.95) -> Estimate:
-        """Outages per year that last longer than `threshold`, with an interval.
+    def outages_longer_than(self, longer_than, level: float = 0.95) -> Estimate:
+        """Outages per year that last longer than `longer_than`, with an interval.
 
-        An outage counts once its length has passed `threshold` within the
+        An outage counts once its length has passed `longer_than` within the
         horizon (so one still going on at the horizon counts if it is
         already longer), which makes the per-run counts exact for
         ``[0, horizon]``. The interval is that of a count measure (see the
@@ -462,7 +462,7 @@ class SimulationResult:
 
         Parameters
         ----------
-        threshold : str or float
+        longer_than : str or float
             A duration, such as ``"20min"``.
         level : float
             Confidence level.
@@ -472,7 +472,7 @@ class SimulationResult:
         Estimate
             ``(value, low, high)`` in outages per year.
         """
-        limit = duration(threshold)
+        limit = duration(longer_than)
         z = _quantile(level, self.runs - 1)
         counts = np.bincount(self.outage_runs[self.outage_durations > limit],
                              minlength=self.runs)

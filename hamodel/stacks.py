@@ -135,9 +135,9 @@ class Stack:
         """Distribution of one outage of the whole stack (needs its product chain)."""
         return self.model.outage_duration()
 
-    def outages_longer_than(self, threshold) -> float:
-        """Outages per year longer than `threshold`."""
-        return self.model.outages_longer_than(threshold)
+    def outages_longer_than(self, longer_than) -> float:
+        """Outages per year longer than `longer_than`."""
+        return self.model.outages_longer_than(longer_than)
 
     @property
     def parts(self) -> dict:

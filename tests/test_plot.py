@@ -159,7 +159,7 @@ def test_axis_labels_carry_units(name, xunit, yunit, designs, stack, tornado_tab
     ("frequency_duration", 3),     # one per design
     ("incidents", 2),              # incidents, outages
     ("availability", 2),           # A(t), steady state
-    ("outage_duration", 4),        # 3 designs + threshold
+    ("outage_duration", 4),        # 3 designs + the tolerated length
     ("state_diagram", 5),          # up, down, healthy, failure, recovery
     ("breakdown", 2),              # tier, shared infrastructure
     ("compare", 3),                # one per column
@@ -203,9 +203,9 @@ def test_availability_of_several_models_draws_unavailability_on_log_axis(designs
     assert line.get_ydata()[-1] == pytest.approx(single.unavailability, rel=1e-3)
 
 
-def test_outage_duration_marks_the_threshold(designs):
-    ax = hm.plot_outage_duration(designs, threshold="30min", logx=False)
-    assert any("threshold 30min" == t.get_text() for t in ax.get_legend().get_texts())
+def test_outage_duration_marks_the_tolerated_length(designs):
+    ax = hm.plot_outage_duration(designs, longer_than="30min", logx=False)
+    assert any("tolerated 30min" == t.get_text() for t in ax.get_legend().get_texts())
     assert ax.get_xlabel() == "outage length t (h)"
 
 

@@ -68,9 +68,9 @@ class ReadReplicas:
         """Length of one outage of the read service."""
         return self.read.outage_duration()
 
-    def outages_longer_than(self, threshold) -> float:
-        """Outages per year of the read service that last longer than `threshold`."""
-        return self.read.outages_longer_than(threshold)
+    def outages_longer_than(self, longer_than) -> float:
+        """Outages per year of the read service that last longer than `longer_than`."""
+        return self.read.outages_longer_than(longer_than)
 
     @property
     def summary(self):

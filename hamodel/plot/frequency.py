@@ -130,7 +130,7 @@ def _draw_isolines(ax, levels, xlo, xhi, ylo, yhi):
                 bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85})
 
 
-def plot_incidents(models, ax=None, *, log=None):
+def plot_incidents(models, ax=None, *, logx=None):
     """Component incidents per year against system outages per year, per design.
 
     Redundancy turns incidents (the pages the on-call team gets) into fewer
@@ -141,7 +141,7 @@ def plot_incidents(models, ax=None, *, log=None):
     ----------
     models : mapping of label to model, or sequence of models
     ax : matplotlib Axes, optional
-    log : bool, optional
+    logx : bool, optional
         Log x axis; by default chosen when the values span more than two
         decades.
 
@@ -168,8 +168,8 @@ def plot_incidents(models, ax=None, *, log=None):
     outages = np.array([m.outages_per_year for m in measures])
     values = np.concatenate([incidents, outages])
     positive = values[values > 0]
-    if log is None:
-        log = positive.size > 0 and positive.max() / positive.min() > 100
+    if logx is None:
+        logx = positive.size > 0 and positive.max() / positive.min() > 100
     y = np.arange(len(pairs))[::-1].astype(float)
     h = 0.38
     series = (("component incidents (pages)", incidents, y + h / 2, style.color(1)),
@@ -177,14 +177,14 @@ def plot_incidents(models, ax=None, *, log=None):
     for name, vals, pos, col in series:
         bars = ax.barh(pos, vals, height=h, color=col, label=name)
         ax.bar_label(bars, labels=[f"{v:.3g}" for v in vals], padding=3, fontsize=8)
-    if log and positive.size:
+    if logx and positive.size:
         ax.set_xscale("log")
         ax.set_xlim(positive.min() / 3, positive.max() * 8)
         ax.xaxis.set_major_formatter(style.log_tick_formatter())
     else:
         ax.set_xlim(0, max(values.max(), 1e-12) * 1.2)
     ax.set_yticks(y, labels)
-    ax.set_xlabel("events per year (1/yr)" + (", log scale" if log else ""))
+    ax.set_xlabel("events per year (1/yr)" + (", log scale" if logx else ""))
     ax.set_ylabel("design")
     ax.set_title("Incidents (pages) and outages per year", pad=22)
     style.legend_above(ax)
@@ -282,11 +282,12 @@ def _relaxation(chain) -> float:
     return 1.0 / rates.min() if rates.size else 1.0
 
 
-def plot_outage_duration(models, ax=None, *, threshold="20min", t_max=None, logx=None,
+def plot_outage_duration(models, ax=None, *, longer_than="20min", t_max=None, logx=None,
                          logy=False):
-    """Survival curve of outage length, P(outage lasts longer than t), with a threshold.
+    """Survival curve of outage length, P(outage lasts longer than t), with a limit.
 
-    The threshold (an SLA's tolerated outage, say) is a dotted vertical line;
+    The limit `longer_than` (an SLA's tolerated outage, say) is a dotted
+    vertical line;
     each curve's value there is marked and quoted in the legend, with the
     outages per year that last longer.
 
@@ -295,11 +296,12 @@ def plot_outage_duration(models, ax=None, *, threshold="20min", t_max=None, logx
     models : model, mapping of label to model, or sequence of models
         Anything with ``.outage_duration()``.
     ax : matplotlib Axes, optional
-    threshold : duration
-        Outage length to mark, e.g. ``"20min"``.
+    longer_than : duration
+        Outage length to mark, e.g. ``"20min"`` (the name
+        :func:`hamodel.compare` uses for the same thing).
     t_max : duration, optional
         End of the time axis; default the largest 99th percentile (at least
-        twice the threshold).
+        twice `longer_than`).
     logx : bool, optional
         Log time axis, so that a 30-second failover and a 4-hour repair both
         show. Default: when the median outage lengths differ by more than
@@ -320,7 +322,7 @@ def plot_outage_duration(models, ax=None, *, threshold="20min", t_max=None, logx
     'outage length t (min)'
     >>> plt.close(ax.figure)
     """
-    limit = duration(threshold)
+    limit = duration(longer_than)
     pairs = style.items(models)
     dists = [(label, model.measures(), model.outage_duration()) for label, model in pairs]
     top = duration(t_max) if t_max is not None else max(d.quantile(0.99) for *_, d in dists)
@@ -338,9 +340,9 @@ def plot_outage_duration(models, ax=None, *, threshold="20min", t_max=None, logx
         p = float(dist.sf(limit))
         per_year = m.outages_per_year * p
         ax.plot(t / unit, dist.sf(t), color=col, lw=1.6,
-                label=f"{label}: {_percent(p)} last > {threshold} ({per_year:.2g}/yr)")
+                label=f"{label}: {_percent(p)} last > {longer_than} ({per_year:.2g}/yr)")
         ax.plot([limit / unit], [p], "o", color=col, ms=5, zorder=3)
-    ax.axvline(limit / unit, ls=":", color="black", lw=1.2, label=f"threshold {threshold}")
+    ax.axvline(limit / unit, ls=":", color="black", lw=1.2, label=f"tolerated {longer_than}")
     if logy:
         ax.set_yscale("log")
     else:
