@@ -4,7 +4,7 @@ Workload ``cluster`` (the default) is the one both tools can build from their ow
 description: n nodes tracked one by one (2**n states), each failing at rate lam, and
 one shared repair facility of ``crews`` crews that serves the failed nodes by
 processor sharing; the cluster is up while a majority of nodes is up. hamodel
-builds it with :func:`hamodel.large.cluster_chain` (vectorised bit operations),
+builds it with :func:`hamodel.cluster_chain` (vectorised bit operations),
 Storm from the PRISM text of ``tests/stormpy_support.prism_cluster_model``. The
 chain is reversible, so its stationary law has an exact product form,
 ``pi(S) ~ prod_{i in S} (lam/mu) * prod_{j<=|S|} j / min(j, crews)``: every
@@ -82,7 +82,7 @@ def hamodel_cluster_job(n, k, lam, mu, crews):
     import numpy as np
 
     import hamodel as hm
-    from hamodel.large import cluster_chain
+    from hamodel import cluster_chain
 
     node = hm.Component("node", failure_rate=lam, repair_rate=mu)
     t0 = time.perf_counter()

@@ -67,7 +67,7 @@ def lumped_transient(n, k, lam, mu, crews, t):
 
 def hamodel_job(n, k, lam, mu, crews, t):
     import hamodel as hm
-    from hamodel.large import cluster_chain
+    from hamodel import cluster_chain
 
     node = hm.Component("node", failure_rate=lam, repair_rate=mu)
     t0 = time.perf_counter()

@@ -21,8 +21,6 @@ from .distributions import *  # noqa: F401,F403
 from .distributions import __all__ as _distributions_all
 from .estimation import *  # noqa: F401,F403
 from .estimation import __all__ as _estimation_all
-from .large import *  # noqa: F401,F403
-from .large import __all__ as _large_all
 from .importance import *  # noqa: F401,F403
 from .importance import __all__ as _importance_all
 from .measures import *  # noqa: F401,F403
@@ -62,6 +60,5 @@ __all__ = [
     *_uncertainty_all,
     *_estimation_all,
     *_patterns_all,
-    *_large_all,
     "ModelFileError",
 ]

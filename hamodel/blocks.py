@@ -481,7 +481,7 @@ class KofN(Block):
     @cached_property
     def ctmc(self) -> CTMC:
         """The group's own chain (only for groups with crews or beta)."""
-        from ._kofn_chain import kofn_chain
+        from .patterns.kofn import kofn_chain
 
         return kofn_chain(self.k, self.blocks, self.crews, self.beta, self.name)
 

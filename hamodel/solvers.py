@@ -194,7 +194,7 @@ def iterative_solve(Q, tol: float = ITERATIVE_TOLERANCE,
     The rate depends on the numbering of the states: it is fast when most
     probability flows from lower to higher indices and back in few steps, as
     in a bit-set numbering of failed units (0.2-0.85 per sweep for the
-    clusters of :func:`hamodel.large.cluster_chain`), and hopeless on chains
+    clusters of :func:`hamodel.cluster_chain`), and hopeless on chains
     with slowly mixing parts (stiff, nearly decomposable chains), for which
     sparse LU is the method.
 

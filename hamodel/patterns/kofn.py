@@ -7,7 +7,7 @@ from collections import defaultdict
 
 import scipy.sparse as sp
 
-from .ctmc import CTMC
+from ..ctmc import CTMC
 
 __all__ = ["kofn_chain"]
 

@@ -18,16 +18,17 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from .component import Component
-from .ctmc import CTMC
+from ..component import Component
+from ..ctmc import CTMC
+from ._build import checked_crews
 
-__all__ = ["MAX_CLUSTER_NODES", "cluster_chain", "failed_nodes"]
+__all__ = ["cluster_chain"]
 
 #: Largest cluster built node by node (2**24 states need about 5 GB for Q alone).
 MAX_CLUSTER_NODES = 24
 
 
-def cluster_chain(n: int, node, crews: int | None = 1, k: int | None = None, *,
+def cluster_chain(n: int, node, *, k: int | None = None, crews: int | None = None,
                   name: str = "cluster") -> CTMC:
     """The ``2**n``-state chain of n nodes tracked individually, with shared repair.
 
@@ -40,7 +41,7 @@ def cluster_chain(n: int, node, crews: int | None = 1, k: int | None = None, *,
     ``crews >= n``) gives each failed node its own crew: independent nodes.
 
     State ``s`` (an integer in ``0 .. 2**n - 1``) has bit ``i`` set when node
-    ``i`` is failed (see :func:`failed_nodes`); state 0, all up, is the
+    ``i`` is failed (:func:`failed_nodes` lists them); state 0, all up, is the
     initial and healthy state. The generator is built for all states at once
     with integer bit operations: no Python loop runs per state. Incidents are
     the node failures.
@@ -52,11 +53,12 @@ def cluster_chain(n: int, node, crews: int | None = 1, k: int | None = None, *,
     node : Component or sequence of n Components
         One node type for all, or one Component per node (distinct nodes).
         Their means are used as exponential rates.
-    crews : int or None
-        Repair crews shared by the nodes; None: one crew per node.
     k : int, optional
         The cluster is up while at least ``k`` nodes are up; default a
         majority, ``n // 2 + 1``.
+    crews : int or None
+        Repair crews shared by the nodes; default None: one crew per node
+        (as in :func:`hamodel.k_of_n` and :func:`hamodel.majority_cluster`).
     name : str
         Name of the model.
 
@@ -71,7 +73,7 @@ def cluster_chain(n: int, node, crews: int | None = 1, k: int | None = None, *,
 
     >>> import hamodel as hm
     >>> node = hm.Component("node", failure_rate=0.01, repair_rate=1.0)
-    >>> m = cluster_chain(3, node, crews=1, k=2)
+    >>> m = cluster_chain(3, node, k=2, crews=1)
     >>> m.n_states, int(m.up.sum())
     (8, 4)
     >>> rho = 0.01  # failed nodes: a birth-death chain with weights 1, 3 rho, 6 rho^2, 6 rho^3
@@ -142,10 +144,9 @@ def _checked(n, node, crews, k):
         raise TypeError(f"node = {node!r}: expected a hamodel.Component or a sequence of them")
     lam = np.array([x.failure_rate for x in nodes], dtype=float)
     mu = np.array([x.repair_rate for x in nodes], dtype=float)
+    crews = checked_crews(crews)
     if crews is None:
         crews = n
-    if isinstance(crews, bool) or not isinstance(crews, (int, np.integer)) or crews < 1:
-        raise ValueError(f"crews = {crews!r}: expected None or a whole number >= 1")
     k = n // 2 + 1 if k is None else k
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= n:
         raise ValueError(f"k = {k!r}: expected a whole number of nodes from 1 to n = {n}")

@@ -30,7 +30,7 @@ import scipy.sparse as sp
 
 import hamodel as hm
 from hamodel import solvers
-from hamodel.large import cluster_chain, failed_nodes
+from hamodel.patterns.cluster import cluster_chain, failed_nodes
 
 NODE = hm.Component("node", mtbf="2000h", mttr="24h")
 LAM, MU = NODE.failure_rate, NODE.repair_rate
@@ -178,7 +178,7 @@ def test_auto_uses_banded_gth_for_banded_chains_and_gauss_seidel_for_the_hypercu
     birth_death = sp.diags_array([np.full(n - 1, 1.0), np.full(n - 1, 2.0)], offsets=[1, -1])
     Q = birth_death - sp.diags_array(np.asarray(birth_death.sum(axis=1)).ravel())
     assert solvers.steady_state(Q).method == "banded-gth"
-    assert solvers.steady_state(cluster_chain(12, NODE).Q).method == "gauss-seidel"
+    assert solvers.steady_state(cluster_chain(12, NODE, crews=1).Q).method == "gauss-seidel"
 
 
 def slow_ring(n=3000, seed=20240611):
