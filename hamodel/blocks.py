@@ -35,20 +35,9 @@ from .ctmc import CTMC
 from .measures import Measures
 from .units import probability
 
-__all__ = [
-    "Block",
-    "Series",
-    "Parallel",
-    "KofN",
-    "Network",
-    "series",
-    "parallel",
-    "k_of_n",
-    "network",
-    "MAX_PRODUCT_STATES",
-    "MAX_BDD_NODES",
-    "MAX_CUT_SETS",
-]
+# Public: the builders and the base class. The block classes (Series, Parallel,
+# KofN, Network) and the size limits stay importable from hamodel.blocks.
+__all__ = ["Block", "series", "parallel", "k_of_n", "network"]
 
 #: Largest product chain :meth:`Block.to_ctmc` builds.
 MAX_PRODUCT_STATES = 2_000_000
@@ -153,11 +142,12 @@ class Block(Model):
         return tuple(out)
 
     @cached_property
-    def _leaf_measures(self) -> dict:
+    def leaf_measures(self) -> dict:
+        """The measures of each independent leaf model, by name."""
         return {leaf.name: _leaf_measures(leaf) for leaf in self.leaves}
 
     def _leaf_pairs(self) -> dict:
-        return {n: (m.availability, m.unavailability) for n, m in self._leaf_measures.items()}
+        return {n: (m.availability, m.unavailability) for n, m in self.leaf_measures.items()}
 
     def birnbaum(self) -> dict:
         """Birnbaum importance ``dA_sys / dA_i`` of each leaf, by name.
@@ -188,7 +178,7 @@ class Block(Model):
 
     @cached_property
     def _measures(self) -> Measures:
-        leaf = self._leaf_measures
+        leaf = self.leaf_measures
         availability, unavailability = self._pair(self._leaf_pairs())
         importance = self.birnbaum()
         freq = sum(importance[n] * m.failure_frequency for n, m in leaf.items())

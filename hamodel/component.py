@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from ._model import Model
-from .distributions import Distribution, Exponential, _is_exponential
+from .distributions import Distribution, Exponential
 from .measures import Measures
 from .phasetype import PhaseType
 from .units import HOURS_PER_YEAR, positive_duration, rate
@@ -108,7 +108,7 @@ class Component(Model):
     @property
     def is_exponential(self) -> bool:
         """True when both up and repair times are exponential (a two-state CTMC)."""
-        return _is_exponential(self.ttf) and _is_exponential(self.ttr)
+        return self.ttf.is_exponential and self.ttr.is_exponential
 
     @property
     def mtbf(self) -> float:
@@ -129,6 +129,25 @@ class Component(Model):
     def unavailability(self) -> float:
         """Steady-state unavailability ``lambda / (lambda + mu)``."""
         return self.failure_rate / (self.failure_rate + self.repair_rate)
+
+    @classmethod
+    def from_data(cls, kind: str, case: str = "typical", name: str | None = None, *,
+                  path=None) -> "Component":
+        """A component with the field-data MTBF and MTTR of a kind (``data/components.csv``).
+
+        See :func:`hamodel.data.component` for the parameters; every value
+        there names its source, and :func:`hamodel.components` lists them.
+
+        Examples
+        --------
+        >>> Component.from_data("physical_server")
+        Component('physical_server', mtbf=26298 h, mttr=24 h)
+        >>> Component.from_data("disk", "pessimistic", name="disk_a").mttr
+        72.0
+        """
+        from .data import component
+
+        return component(kind, case, name, path=path)
 
     def renamed(self, name: str) -> "Component":
         """The same component under another name (for a second unit of a kind)."""

@@ -318,8 +318,8 @@ class CTMC(Model):
         >>> table[["outages/yr", "mean outage (h)", "downtime (min/yr)"]]
                     outages/yr  mean outage (h)  downtime (min/yr)
         design
-        PRISM pair      0.0696              4.0               16.7
-        1-of-2          0.0696              4.0               16.7
+        PRISM pair      0.0696                4               16.7
+        1-of-2          0.0696                4               16.7
 
         A bare generator does not say which transitions are component
         failures; name them to count incidents (plain tuples name the states):

@@ -34,7 +34,7 @@ from .units import duration
 if TYPE_CHECKING:  # pragma: no cover - pandas is imported when a table is built
     import pandas as pd
 
-__all__ = ["components", "component"]
+__all__ = ["components"]
 
 #: The package's data folder (``hamodel/_data``; ``data/`` in a checkout links to it):
 #: components.csv, incidents_example.csv and the stack files in ``stacks/``. Found
@@ -156,6 +156,8 @@ def _load(path: str, mtime_ns: int) -> pd.DataFrame:
 def component(kind: str, case: str = "typical", name: str | None = None, *,
               path: str | Path | None = None) -> Component:
     """A :class:`~hamodel.Component` with the field-data values of a kind.
+
+    Users call it as :meth:`hamodel.Component.from_data`.
 
     Parameters
     ----------

@@ -22,7 +22,7 @@ from scipy import special
 
 from .units import duration, positive_duration
 
-__all__ = ["Distribution", "Exponential", "Weibull", "Lognormal", "Deterministic"]
+__all__ = ["Exponential", "Weibull", "Lognormal", "Deterministic"]
 
 
 def _positive(x, what: str) -> float:
@@ -67,6 +67,13 @@ class Distribution:
     def var(self) -> float:  # pragma: no cover - abstract
         """Variance in hours squared."""
         raise NotImplementedError
+
+    @property
+    def is_exponential(self) -> bool:
+        """True for an exponential law, whatever class describes it (a Weibull of
+        shape 1 is one)."""
+        return isinstance(self, Exponential) or (isinstance(self, Weibull)
+                                                 and self.shape == 1.0)
 
     @property
     def cv(self) -> float:
@@ -346,6 +353,3 @@ class Deterministic(Distribution):
         return (t < self.value).astype(float)
 
 
-def _is_exponential(dist: Distribution) -> bool:
-    """True for an exponential distribution, whatever class describes it."""
-    return isinstance(dist, Exponential) or (isinstance(dist, Weibull) and dist.shape == 1.0)

@@ -57,7 +57,7 @@ def importance(model):
                      incidents_per_year=m.incidents_per_year)]
         return pd.DataFrame(rows).set_index("name")
     system = model.measures()
-    leaves = model._leaf_measures
+    leaves = model.leaf_measures
     birnbaum = model.birnbaum()
     cuts = model.minimal_cut_sets()
     unavail = {n: m.unavailability for n, m in leaves.items()}

@@ -10,7 +10,7 @@ from typing import Mapping
 
 from .units import HOURS_PER_YEAR, MINUTES_PER_YEAR
 
-__all__ = ["DEFAULT_MEASURES", "MEASURES", "Measure", "Measures", "SUMMARY_MEASURES", "measure"]
+__all__ = ["MEASURES", "Measure", "Measures"]
 
 #: Display units of time and their length in hours.
 TIME_UNITS = MappingProxyType({"s": 1.0 / 3600.0, "min": 1.0 / 60.0, "h": 1.0, "d": 24.0,

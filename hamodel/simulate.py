@@ -41,7 +41,7 @@ from .measures import MEASURES, SUMMARY_MEASURES, Measures
 from .units import (HOURS_PER_YEAR, MINUTES_PER_YEAR, confidence_level, duration,
                     positive_duration)
 
-__all__ = ["simulate", "SimulationResult", "Estimate"]
+__all__ = ["simulate", "SimulationResult"]
 
 
 def _interval_rows() -> list:

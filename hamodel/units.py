@@ -10,15 +10,9 @@ import math
 import re
 from numbers import Real
 
-__all__ = [
-    "HOURS_PER_YEAR",
-    "confidence_level",
-    "MINUTES_PER_YEAR",
-    "duration",
-    "positive_duration",
-    "probability",
-    "rate",
-]
+# Public: the unit of a year and the duration parser. The checkers (rate,
+# probability, positive_duration, confidence_level) are for hamodel's own modules.
+__all__ = ["HOURS_PER_YEAR", "MINUTES_PER_YEAR", "duration"]
 
 #: Hours in a year of 365.25 days.
 HOURS_PER_YEAR = 8766.0

@@ -297,7 +297,7 @@ def test_values_override_the_data_for_every_component_of_the_kind():
                                   "haproxy": {"mtbf": "1y"}})  # unused kind: ignored
     for unit in stack.tiers["disks"].blocks:
         assert (unit.mtbf, unit.mttr) == (hm.duration("10y"), 2.0)
-    assert stack.tiers["server"].mtbf == hm.component("physical_server", "pessimistic").mtbf
+    assert stack.tiers["server"].mtbf == hm.Component.from_data("physical_server", "pessimistic").mtbf
 
 
 def test_explicit_mtbf_in_the_yaml_wins_over_values(tmp_path):

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import hamodel as hm
+from hamodel import units
 from hamodel.units import positive_duration
 
 
@@ -115,35 +116,35 @@ def test_positive_duration_refuses_zero_and_names_the_parameter():
 # ----------------------------------------------------------------------- rate
 @pytest.mark.parametrize("value", [1e-12, 0.001, 1, 360.0, np.float64(2.5), Fraction(1, 3)])
 def test_rate_accepts_finite_positive_numbers(value):
-    assert hm.rate(value) == float(value)
-    assert type(hm.rate(value)) is float
+    assert units.rate(value) == float(value)
+    assert type(units.rate(value)) is float
 
 
 @pytest.mark.parametrize("bad", [0, 0.0, -1, -1e-9, math.nan, math.inf, -math.inf])
 def test_rate_refuses_non_positive_or_non_finite_with_value_error(bad):
     with pytest.raises(ValueError, match=r"failure_rate = " + re.escape(repr(bad))):
-        hm.rate(bad, "failure_rate")
+        units.rate(bad, "failure_rate")
 
 
 @pytest.mark.parametrize("bad", [None, "0.1", True, [0.1]])
 def test_rate_refuses_non_numbers_with_type_error(bad):
     with pytest.raises(TypeError, match="repair_rate"):
-        hm.rate(bad, "repair_rate")
+        units.rate(bad, "repair_rate")
 
 
 # ---------------------------------------------------------------- probability
 @pytest.mark.parametrize("value", [0, 0.0, 0.95, 1, 1.0, np.float64(0.5), Fraction(1, 3)])
 def test_probability_accepts_closed_unit_interval(value):
-    assert hm.probability(value) == float(value)
+    assert units.probability(value) == float(value)
 
 
 @pytest.mark.parametrize("bad", [-1e-12, -0.1, 1.0000001, 1.5, math.nan, math.inf])
 def test_probability_refuses_values_outside_unit_interval(bad):
     with pytest.raises(ValueError, match=r"coverage = " + re.escape(repr(bad))):
-        hm.probability(bad, "coverage")
+        units.probability(bad, "coverage")
 
 
 @pytest.mark.parametrize("bad", [None, "0.5", True, False, [0.5]])
 def test_probability_refuses_non_numbers_with_type_error(bad):
     with pytest.raises(TypeError, match="coverage"):
-        hm.probability(bad, "coverage")
+        units.probability(bad, "coverage")
