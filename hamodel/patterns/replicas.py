@@ -1,8 +1,16 @@
 """A primary with read replicas: reads survive while any copy is up, writes need a writer.
 
-The essay's LDAP case (read-only slaves, writes wait for the master) and a
-MySQL primary with replica promotion are the same chain with different up
-sets: one exact CTMC is built and read and write models share its generator.
+An LDAP directory with read-only replicas (writes wait for the master's
+repair) and a MySQL primary with replica promotion are the same chain with
+different up sets: one exact CTMC is built and read and write models share
+its generator.
+
+References
+----------
+.. [1] OpenLDAP Foundation, *OpenLDAP Software Administrator's Guide*,
+   chapter "Replication" (syncrepl consumers are read-only).
+.. [2] Oracle, *MySQL Reference Manual*, chapter "Replication", section on
+   switching sources during failover.
 """
 
 from __future__ import annotations

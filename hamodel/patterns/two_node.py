@@ -1,14 +1,24 @@
 """Two-node clusters and their tie-breakers: fencing, a witness, auto_tie_breaker.
 
-A two-node cluster (the essay's DRBD + Heartbeat pair) has no majority after
-a partition, so it needs a tie-breaker: fencing (STONITH), a witness vote
-(a quorum device, a Galera arbitrator) or corosync's ``auto_tie_breaker``;
-without one a partition is a split brain. Majority clusters of any size are
-in :mod:`hamodel.patterns.quorum`.
+A two-node cluster (a DRBD pair under Heartbeat or Pacemaker, say) has no
+majority after a partition, so it needs a tie-breaker: fencing (STONITH), a
+witness vote (a quorum device, a Galera arbitrator) or corosync's
+``auto_tie_breaker``; without one a partition is a split brain. Majority
+clusters of any size are in :mod:`hamodel.patterns.quorum`.
 
 :func:`two_node_cluster` generates an exact CTMC from a few stated rules by
 exploring the states reachable from "both up", lumped by roles (the two
 nodes are identical) so that the chain stays small (at most 24 states).
+
+References
+----------
+.. [1] ClusterLabs, *Pacemaker Explained*, chapter "Fencing", and the
+   corosync ``votequorum(5)`` manual page (``two_node``, ``wait_for_all``,
+   ``auto_tie_breaker``).
+.. [2] LINBIT, *DRBD User's Guide*, "Dealing with split brain".
+.. [3] K. S. Trivedi and A. Bobbio, *Reliability and Availability
+   Engineering*, Cambridge University Press, 2017, chapters on Markov
+   availability models with imperfect coverage.
 """
 
 from __future__ import annotations
