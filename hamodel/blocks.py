@@ -50,7 +50,13 @@ def _is_model(obj) -> bool:
 
 
 def _check_blocks(blocks, what: str) -> tuple:
-    blocks = tuple(blocks)
+    if _is_model(blocks) or isinstance(blocks, (str, bytes)):
+        raise TypeError(f"{what}: {blocks!r} is one model, not a sequence of models; put the "
+                        f"blocks in a list (e.g. {what}(..., [a, b, c]))")
+    try:
+        blocks = tuple(blocks)
+    except TypeError:
+        raise TypeError(f"{what}: {blocks!r}: expected a sequence of models") from None
     if not blocks:
         raise ValueError(f"{what}: the block list is empty; expected at least one block")
     for b in blocks:

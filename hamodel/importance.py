@@ -50,6 +50,9 @@ def importance(model):
     """
     import pandas as pd
 
+    if not callable(getattr(model, "measures", None)):
+        raise TypeError(f"importance: {model!r} is not a model: expected a block diagram (or "
+                        "a Component, CTMC or pattern, which is its own only part)")
     if not isinstance(model, Block) or model.is_leaf:
         m = model.measures()
         rows = [dict(name=model.name, availability=m.availability, birnbaum=1.0,

@@ -76,6 +76,9 @@ class PhaseType:
             raise ValueError("a phase-type distribution needs at least one phase")
         if T.shape != (m, m):
             raise ValueError(f"T has shape {T.shape}; expected ({m}, {m}) to match alpha")
+        values = T.data if sp.issparse(T) else T
+        if not np.all(np.isfinite(values)):
+            raise ValueError("T has NaN or infinite entries; expected finite rates per hour")
         if np.any(~np.isfinite(alpha)) or np.any(alpha < -1e-12) or abs(alpha.sum() - 1) > 1e-9:
             raise ValueError(f"alpha must be a probability vector; got sum {alpha.sum()!r}")
         self.alpha = np.clip(alpha, 0.0, None)
@@ -179,6 +182,8 @@ class PhaseType:
 
     def quantile(self, q: float) -> float:
         """The outage length (hours) that a share `q` of outages does not exceed."""
+        if isinstance(q, (bool, str, bytes)) or not isinstance(q, (int, float, np.number)):
+            raise TypeError(f"quantile level q = {q!r}: expected a number with 0 <= q < 1")
         q = float(q)
         if not 0.0 <= q < 1.0:
             raise ValueError(f"quantile level q = {q!r}: expected 0 <= q < 1")
