@@ -25,12 +25,24 @@ A component is a kind name (``haproxy``) or a mapping
 with no kind at all. A list of components is a host (say hardware, OS and
 daemon in series), folded into one unit with the same availability and
 failure frequency (:meth:`Component.equivalent`).
+
+Rules a stack file must follow beyond the schema:
+
+* Every duration carries its unit (``failover: 60s``, ``mttr: 4h``): a bare
+  number is refused, since it would silently mean hours. ``0`` needs none.
+* The file is UTF-8; a key appears once in its mapping; an alias (``*a``)
+  may repeat an anchored value but not refer to the value that contains it.
+* ``link: null`` gives a two-node cluster a perfect interconnect; ``null``
+  for another optional component (``standby``, ``witness``) means the default.
+* Size: at most 200 tiers, 500 units in one tier and 10,000 components in
+  all, so that a typo cannot start an hour-long solve.
 """
 
 from __future__ import annotations
 
 import copy
 import inspect
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -70,6 +82,14 @@ TIER_MODELS = {
 }
 _COMPONENT_KEYS = {"unit", "standby", "node", "witness", "link", "primary", "replica"}
 _COMPONENT_FIELDS = {"kind", "case", "mtbf", "mttr", "name"}
+#: Tier parameters (and Fencing fields) that are durations: a stack file gives their unit.
+_DURATION_KEYS = ("failover", "manual_recovery", "promotion")
+_FENCING_DURATIONS = ("delay", "time")
+# Size guards: far above any real stack, far below an hour-long solve (1,000 units in
+# one k-of-n tier take 15 s, 3,000 several minutes; a stack's cost grows with its tiers).
+_MAX_TIERS = 200
+_MAX_UNITS = 500
+_MAX_COMPONENTS = 10_000
 
 
 _SHARE_OF_DOWNTIME = Measure("share_of_downtime", "Share of the stack's downtime",
@@ -201,13 +221,16 @@ class Stack:
         return f"Stack({self.name!r}, tiers={list(self.tiers)}, shared={[c.name for c in self.shared]})"
 
 
-def load_stack(path, *, case: str | None = None, values=None) -> Stack:
+def load_stack(path: str | os.PathLike, *, case: str | None = None,
+               values: Mapping | None = None) -> Stack:
     """Load a stack description from a YAML file.
 
     Parameters
     ----------
     path : str or pathlib.Path
-        The YAML file.
+        The YAML file. A bare file name that is not in the current folder
+        is looked up among the stacks that ship with hamodel (:data:`STACKS`),
+        so ``load_stack("ha_mmm_nfs.yaml")`` works anywhere.
     case : str, optional
         Use this data case (low, typical, high, pessimistic, optimistic) for
         every component drawn from ``data/components.csv``, overriding the
@@ -220,17 +243,24 @@ def load_stack(path, *, case: str | None = None, values=None) -> Stack:
         component. Kinds the stack does not use are ignored, so one mapping
         can be applied to several stacks.
 
+    Returns
+    -------
+    Stack
+
     Raises
     ------
     StackError
-        For a missing file, bad YAML, an unknown or missing key, a value of
-        the wrong type, an unknown component kind or model parameters the
-        model refuses (such as k > n); the message names the file and key path.
+        For a missing file, a file that is not UTF-8, bad YAML (with the
+        line), a key repeated in one mapping (with the line), a recursive
+        alias, an unknown or missing key, a value of the wrong type, a
+        duration without a unit, an unknown component kind, a stack above
+        the size limits, or model parameters the model refuses (such as
+        k > n). The message is one line naming the file and the key path.
 
     Examples
     --------
     >>> import hamodel as hm
-    >>> stack = hm.load_stack(hm.STACKS / "single_server.yaml")
+    >>> stack = hm.load_stack("single_server.yaml")  # one of hm.STACKS
     >>> list(stack.tiers)[:2]
     ['server', 'web']
     >>> slow = hm.load_stack(hm.STACKS / "single_server.yaml",
@@ -240,15 +270,21 @@ def load_stack(path, *, case: str | None = None, values=None) -> Stack:
     """
     import yaml
 
-    path = Path(path)
+    path = _shipped_if_bare(Path(path))
     try:
-        text = path.read_text()
+        raw = path.read_bytes()
     except OSError as exc:
         raise StackError(f"{path}: cannot read the stack file ({exc.strerror})") from None
     try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise StackError(f"{path}, line {line}: not UTF-8 text (byte {raw[exc.start]:#04x}); "
+                         "save the stack file as UTF-8") from None
+    try:
         doc = copy.deepcopy(_parse(text))  # a copy: the cached document stays as read
     except yaml.YAMLError as exc:
-        raise StackError(f"{path}: not valid YAML: {exc}") from None
+        raise StackError(_yaml_message(path, exc)) from None
     if case is not None and case not in CASES:
         raise StackError(f"{path}: case = {case!r}; expected one of {sorted(CASES)}")
     return _Loader(path, case, _values(path, values)).stack(doc)
@@ -258,9 +294,102 @@ def load_stack(path, *, case: str | None = None, values=None) -> Stack:
 def _parse(text: str):
     """The YAML document of a file's text, parsed once (stacks are reloaded many times
     by :func:`hamodel.uncertainty`); keyed by the text itself, so never stale."""
-    import yaml
+    return _strict_yaml_loader().load_document(text)
 
-    return yaml.safe_load(text)
+
+def _shipped_if_bare(path: Path) -> Path:
+    """`path`, or the shipped stack of that name when `path` is a bare name not found here."""
+    if len(path.parts) == 1 and not path.exists() and (STACKS / path).is_file():
+        return STACKS / path
+    return path
+
+
+def _short(value, limit: int = 60) -> str:
+    """``repr(value)`` cut to `limit` characters, for one-line messages."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _yaml_message(path: Path, exc) -> str:
+    """One line for a YAML error: file, line and column, and what is wrong there."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f"{path}, line {mark.line + 1}, column {mark.column + 1}" if mark else str(path)
+    problem = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    text = f"{context}: {problem}" if context and context not in problem else problem
+    if getattr(exc, "stack_rule", False):  # valid YAML that a stack file may not use
+        return f"{where}: {' '.join(str(text).split())}"
+    return f"{where}: not valid YAML: {' '.join(str(text).split())}"
+
+
+@lru_cache(maxsize=1)
+def _strict_yaml_loader():
+    """A SafeLoader that refuses repeated keys and recursive aliases.
+
+    PyYAML keeps the last of two equal keys without a word, and builds a
+    recursive alias (``unit: &a [*a]``) as a list that contains itself, on
+    which the loader would recurse until RecursionError.
+    """
+    import yaml
+    from yaml.constructor import ConstructorError
+    from yaml.composer import ComposerError
+
+    class StrictLoader(yaml.SafeLoader):
+        def __init__(self, stream):
+            super().__init__(stream)
+            self._open_anchors: set = set()
+
+        @classmethod
+        def load_document(cls, text: str):
+            loader = cls(text)
+            try:
+                return loader.get_single_data()
+            finally:
+                loader.dispose()
+
+        def compose_node(self, parent, index):
+            if self.check_event(yaml.AliasEvent):
+                event = self.peek_event()
+                if event.anchor in self._open_anchors:
+                    error = ComposerError(None, None, f"alias *{event.anchor} refers to the "
+                                          "value that contains it (a recursive alias)",
+                                          event.start_mark)
+                    error.stack_rule = True
+                    raise error
+                return super().compose_node(parent, index)
+            event = self.peek_event()
+            anchor = getattr(event, "anchor", None)
+            if anchor is None or not isinstance(event, (yaml.SequenceStartEvent,
+                                                        yaml.MappingStartEvent)):
+                return super().compose_node(parent, index)
+            self._open_anchors.add(anchor)
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self._open_anchors.discard(anchor)
+
+        def construct_mapping(self, node, deep=False):
+            if isinstance(node, yaml.MappingNode):
+                seen: dict = {}
+                for key_node, _ in node.value:
+                    if key_node.tag == "tag:yaml.org,2002:merge":
+                        continue  # `<<: *base` merges keys; a key given here overrides them
+                    key = self.construct_object(key_node, deep=True)
+                    try:
+                        first = seen.setdefault(key, key_node)
+                    except TypeError:  # an unhashable key: PyYAML's own error names it
+                        continue
+                    if first is not key_node:
+                        error = ConstructorError(
+                            None, None, f"key {_short(key)} repeats line "
+                            f"{first.start_mark.line + 1}: each key may appear once in its "
+                            "mapping (YAML readers would keep the last silently)",
+                            key_node.start_mark)
+                        error.stack_rule = True
+                        raise error
+            return super().construct_mapping(node, deep=deep)
+
+    return StrictLoader
 
 
 def _values(path: Path, values) -> dict:
@@ -294,13 +423,18 @@ class _Loader:
         self.case = case
         self.values = values or {}
         self.kinds: dict = {}  # kinds in order of first use
+        self.count = 0  # components read so far (a guard against alias explosions)
 
     def error(self, where: str, message: str) -> StackError:
         return StackError(f"{self.path}: {where}: {message}")
 
     def mapping(self, value, where: str, required: set, optional: set) -> dict:
+        if value is None and where == "top level":
+            raise self.error(where, "the file holds no stack; expected a mapping with keys "
+                                    "'name' and 'tiers'")
         if not isinstance(value, dict):
-            raise self.error(where, f"expected a mapping, got {type(value).__name__} {value!r}")
+            raise self.error(where, f"expected a mapping, got {type(value).__name__} "
+                                    f"{_short(value)}")
         missing = sorted(required - value.keys())
         if missing:
             raise self.error(where, f"missing key(s) {missing}")
@@ -312,8 +446,21 @@ class _Loader:
 
     def text(self, value, where: str) -> str:
         if not isinstance(value, str) or not value.strip():
-            raise self.error(where, f"expected a non-empty string, got {value!r}")
+            raise self.error(where, f"expected a non-empty string, got {_short(value)}")
         return value
+
+    def duration(self, value, where: str, *, positive: bool = False):
+        """A duration as written in the file: with a unit (a bare 0 needs none)."""
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value != 0:
+            raise self.error(where, f"{value!r} has no unit; write it with one, such as "
+                                    f"'{value:g}s' or '{value:g}min' (a bare number would "
+                                    "mean hours)")
+        try:
+            key = where.rsplit(".", 1)[-1]
+            hours = positive_duration(value, key) if positive else duration(value)
+        except (ValueError, TypeError) as exc:
+            raise self.error(where, str(exc)) from None
+        return value if isinstance(value, str) else hours
 
     def stack(self, doc) -> Stack:
         doc = self.mapping(doc, "top level", {"name", "tiers"},
@@ -330,6 +477,9 @@ class _Loader:
         tiers_list = doc["tiers"]
         if not isinstance(tiers_list, list) or not tiers_list:
             raise self.error("tiers", "expected a non-empty list of tiers")
+        if len(tiers_list) > _MAX_TIERS:
+            raise self.error("tiers", f"{len(tiers_list):,} tiers; at most {_MAX_TIERS} "
+                                      "(group units into tiers: each tier is solved on its own)")
         tiers: dict = {}
         for i, tier in enumerate(tiers_list):
             where = f"tiers[{i}]"
@@ -347,7 +497,10 @@ class _Loader:
             tiers[tier_name] = self.tier(model_kind, tier, where, tier_name)
         baseline = doc.get("baseline")
         if baseline is not None:
-            baseline = self.path.parent / self.text(baseline, "baseline")
+            named = self.text(baseline, "baseline")
+            baseline = self.path.parent / named
+            if not baseline.is_file() and len(Path(named).parts) == 1:
+                baseline = _shipped_if_bare(Path(named))  # a copy of a shipped stack
             if not baseline.is_file():
                 raise self.error("baseline", f"no stack file {baseline}")
         try:
@@ -360,6 +513,10 @@ class _Loader:
 
     # ---------------------------------------------------------- components
     def component(self, spec, where: str, default_name: str | None) -> Component:
+        self.count += 1
+        if self.count > _MAX_COMPONENTS:
+            raise self.error(where, f"more than {_MAX_COMPONENTS:,} components in the stack "
+                                    "(aliases that repeat lists of lists multiply them)")
         if isinstance(spec, list):
             # A host: several components in series, folded into one unit.
             if not spec:
@@ -382,6 +539,10 @@ class _Loader:
             if kind is None:
                 if "mtbf" not in spec or "mttr" not in spec:
                     raise self.error(where, "expected a kind, or both mtbf and mttr")
+            for key in ("mtbf", "mttr"):
+                if key in spec:
+                    spec[key] = self.duration(spec[key], f"{where}.{key}", positive=True)
+            if kind is None:
                 return Component(name, mtbf=spec["mtbf"], mttr=spec["mttr"])
             case = self.case or spec.get("case", "typical")
             base = data_component(self.text(kind, f"{where}.kind"), case=case, name=name)
@@ -400,8 +561,11 @@ class _Loader:
         params = {k: v for k, v in tier.items() if k not in ("name", "model")}
         comps = {}
         for key in [k for k in params if k in _COMPONENT_KEYS]:  # file order: deterministic
-            comps[key] = self.component(params.pop(key), f"{where}.{key}",
-                                        default_name=f"{name}/{key}")
+            spec = params.pop(key)
+            if spec is None and key in TIER_MODELS[model_kind][1] | {"link"}:
+                comps[key] = None  # link: a perfect interconnect; others: the default
+                continue
+            comps[key] = self.component(spec, f"{where}.{key}", default_name=f"{name}/{key}")
         try:
             return self.build(model_kind, name, params, comps, where)
         except StackError:
@@ -412,24 +576,27 @@ class _Loader:
     def integer(self, params: dict, key: str, where: str) -> int:
         value = params[key]
         if isinstance(value, bool) or not isinstance(value, int):
-            raise self.error(f"{where}.{key}", f"expected an integer, got {value!r}")
+            raise self.error(f"{where}.{key}", f"expected an integer, got {_short(value)}")
+        if key == "n" and value > _MAX_UNITS:
+            raise self.error(f"{where}.n", f"n = {value:,}; at most {_MAX_UNITS} units in one "
+                                           "tier (the chain of a tier grows with n)")
         return value
 
     def build(self, model_kind: str, name: str, params: dict, comps: dict, where: str):
         from . import patterns
 
-        for key in ("failover", "manual_recovery", "promotion"):
+        for key in _DURATION_KEYS:
             if key in params and params[key] is not None:
-                try:
-                    duration(params[key])
-                except (ValueError, TypeError) as exc:
-                    raise self.error(f"{where}.{key}", str(exc)) from None
+                params[key] = self.duration(params[key], f"{where}.{key}")
         if model_kind == "single":
             return comps["unit"].renamed(name)
         if model_kind == "series":
             units = params["units"]
             if not isinstance(units, list) or not units:
                 raise self.error(f"{where}.units", "expected a non-empty list of components")
+            if len(units) > _MAX_UNITS:
+                raise self.error(f"{where}.units", f"{len(units):,} units; at most {_MAX_UNITS} "
+                                                   "units in one tier")
             parts = [self.component(u, f"{where}.units[{i}]", None) for i, u in enumerate(units)]
             parts = [p.renamed(f"{name}/{p.name}") for p in parts]
             return series(*parts, name=name)
@@ -444,6 +611,7 @@ class _Loader:
             return k_of_n(k, units, params.get("crews"), beta=params.get("beta", 0.0), name=name)
         if model_kind == "active_standby":
             return patterns.active_standby(comps["unit"], comps.get("standby"), name=name, **params)
+        comps = {k: v for k, v in comps.items() if v is not None or k == "link"}
         if model_kind == "majority_cluster":
             n = self.integer(params, "n", where)
             rest = {k: v for k, v in params.items() if k != "n"}
@@ -472,5 +640,8 @@ class _Loader:
         from .patterns import Fencing
 
         allowed = set(inspect.signature(Fencing).parameters)
-        spec = self.mapping(spec, where, set(), allowed)
+        spec = dict(self.mapping(spec, where, set(), allowed))
+        for key in _FENCING_DURATIONS:
+            if key in spec:
+                spec[key] = self.duration(spec[key], f"{where}.{key}")
         return Fencing(**spec)

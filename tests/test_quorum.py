@@ -701,3 +701,10 @@ def test_fencing_failures_flip_the_ranking_below_96_5_percent_success(db):
     # spent blocked, lambda (1 - p) * 1 h = 1.1e-5 at p = 0.5.
     worse, _ = headline_models(db, fencing=perfect_fencing(success=0.5))
     assert worse.outages_per_year == pytest.approx(two.outages_per_year, rel=1e-4)
+
+
+def test_majority_cluster_of_a_million_nodes_is_refused_at_once():
+    # Building the 2 (n + 1)-state chain of 10**6 nodes ran for minutes (issue 10).
+    node = hm.Component("node", mtbf="5y", mttr="4h")
+    with pytest.raises(ValueError, match=r"n = 1,000,000: at most 10,000 data nodes"):
+        hm.majority_cluster(10**6, node)

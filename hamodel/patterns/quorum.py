@@ -145,6 +145,9 @@ def majority_cluster(n, node, *, witness=None, crews=None, failover="0s", beta=0
     ('2/2 W1', '2/2 W0', '1/2 W1', '1/2 W0', '0/2 W1', '0/2 W0')
     """
     n = checked_count(n, "n", minimum=1, of="data nodes")
+    if n > 10_000:  # the chain has 2 (n + 1) states, generated one by one: 10,000 take 1 s
+        raise ValueError(f"n = {n:,}: at most 10,000 data nodes in a majority cluster (a "
+                         "million would take minutes to build)")
     node = checked_component(node, "node")
     if witness is not None:
         witness = checked_component(witness, "witness")
