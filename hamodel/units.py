@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import timedelta
 from numbers import Real
 
 # Public: the unit of a year and the duration parser. The checkers (rate,
@@ -32,19 +33,33 @@ _UNIT_HOURS = {
     "y": HOURS_PER_YEAR,
     "yr": HOURS_PER_YEAR,
 }
+_ACCEPTED = "ms, s (or sec), min (or m), h (or hr), d, w, y (or yr)"
+#: Words people write for a unit, and the unit hamodel wants instead.
+_SPELLED_OUT = {
+    "msec": "ms", "millisecond": "ms", "milliseconds": "ms",
+    "secs": "s", "second": "s", "seconds": "s",
+    "mins": "min", "minute": "min", "minutes": "min",
+    "hrs": "h", "hour": "h", "hours": "h",
+    "day": "d", "days": "d", "week": "w", "weeks": "w",
+    "yrs": "y", "year": "y", "years": "y",
+}
 _PATTERN = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*([a-zA-Z]+)\s*$")
+_NUMBER_ONLY = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*$")
 
 
-def duration(x) -> float:
+def duration(x: str | Real | timedelta) -> float:
     """Convert a duration to hours.
 
     Parameters
     ----------
-    x : str or real number
-        A string made of a non-negative number and a unit, ``ms``, ``s``,
-        ``min`` (or ``m``), ``h``, ``d``, ``w`` or ``y`` (365.25 days), such
-        as ``"90s"``, ``"20min"``, ``"4h"``, ``"2d"``, ``"1w"`` or ``"5y"``;
-        or a plain non-negative number, taken as hours.
+    x : str, real number or datetime.timedelta
+        A string made of a non-negative number and a unit: ``ms``, ``s``
+        (or ``sec``), ``min`` (or ``m``), ``h`` (or ``hr``), ``d``, ``w`` or
+        ``y`` (or ``yr``, 365.25 days), such as ``"90s"``, ``"20min"``,
+        ``"4h"``, ``"2d"``, ``"1w"`` or ``"5y"``. Units are case-insensitive,
+        except that ``"M"`` is refused: it reads as minutes or as months.
+        Or a plain non-negative number, taken as hours; or a
+        :class:`datetime.timedelta`.
 
     Returns
     -------
@@ -54,10 +69,11 @@ def duration(x) -> float:
     Raises
     ------
     ValueError
-        If the string is not a number followed by a known unit, or the value
-        is negative, infinite or NaN. The message names the input.
+        If the string is not a number followed by a known unit (the message
+        lists the units), or the value is negative, infinite or NaN. The
+        message names the input.
     TypeError
-        If `x` is neither a string nor a real number.
+        If `x` is neither a string, a real number nor a timedelta.
 
     Examples
     --------
@@ -67,27 +83,63 @@ def duration(x) -> float:
     (0.3333333333333333, 48.0, 4.0)
     >>> duration("5y") == 5 * HOURS_PER_YEAR
     True
+    >>> from datetime import timedelta
+    >>> duration(timedelta(minutes=30))
+    0.5
+    >>> duration("5 M")
+    Traceback (most recent call last):
+    ...
+    ValueError: ambiguous duration '5 M': 'M' reads as minutes or as months; write '5min' for minutes (a month has no fixed length: write days, such as '30d')
     """
     if isinstance(x, bool):
         raise TypeError(f"duration {x!r}: expected a string such as '20min' or a number of hours")
     if isinstance(x, str):
-        match = _PATTERN.match(x)
-        if match is None or match.group(2).lower() not in _UNIT_HOURS:
-            raise ValueError(
-                f"malformed duration {x!r}: expected a number and a unit "
-                "(ms, s, min, h, d, w, y), such as '90s', '20min', '4h' or '5y'"
-            )
-        value = float(match.group(1)) * _UNIT_HOURS[match.group(2).lower()]
+        value = _parse(x)
+    elif isinstance(x, timedelta):
+        value = x.total_seconds() / 3600.0
     elif isinstance(x, Real):
-        value = float(x)
+        try:
+            value = float(x)
+        except OverflowError:  # an int beyond float range
+            value = math.inf
     else:
         raise TypeError(
-            f"duration {x!r} of type {type(x).__name__}: expected a string such as "
-            "'20min' or a number of hours"
+            f"duration {_show(x)} of type {type(x).__name__}: expected a string such as "
+            "'20min', a number of hours or a datetime.timedelta"
         )
     if not math.isfinite(value) or value < 0:
-        raise ValueError(f"duration {x!r}: expected a finite, non-negative time")
+        raise ValueError(f"duration {_show(x)}: expected a finite, non-negative time")
     return value
+
+
+def _show(x) -> str:
+    """``repr(x)``, cut short for a one-line message."""
+    text = repr(x)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _parse(text: str) -> float:
+    """Hours of a duration string; a ValueError says what is wrong and what is accepted."""
+    match = _PATTERN.match(text)
+    if match is not None:
+        number, unit = match.groups()
+        if unit == "M" or unit.lower() in ("mo", "mos", "month", "months"):
+            raise ValueError(
+                f"ambiguous duration {_show(text)}: {unit!r} reads as minutes or as months; "
+                f"write '{number}min' for minutes (a month has no fixed length: write days, "
+                "such as '30d')")
+        if unit.lower() in _UNIT_HOURS:
+            return float(number) * _UNIT_HOURS[unit.lower()]
+        if unit.lower() in _SPELLED_OUT:
+            raise ValueError(f"malformed duration {_show(text)}: write the unit as "
+                             f"{_SPELLED_OUT[unit.lower()]!r}, such as "
+                             f"'{number}{_SPELLED_OUT[unit.lower()]}'; units: {_ACCEPTED}")
+    elif _NUMBER_ONLY.match(text):
+        raise ValueError(f"malformed duration {_show(text)}: a number in a string needs a "
+                         f"unit, such as '{text.strip()}s', '{text.strip()}min' or "
+                         f"'{text.strip()}h'; units: {_ACCEPTED}")
+    raise ValueError(f"malformed duration {_show(text)}: expected a non-negative number and "
+                     f"a unit, such as '90s', '20min', '4h' or '5y'; units: {_ACCEPTED}")
 
 
 def positive_duration(x, what: str = "duration") -> float:

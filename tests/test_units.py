@@ -148,3 +148,61 @@ def test_probability_refuses_values_outside_unit_interval(bad):
 def test_probability_refuses_non_numbers_with_type_error(bad):
     with pytest.raises(TypeError, match="coverage"):
         units.probability(bad, "coverage")
+
+
+# ------------------------------------------------- odd duration strings (issue 10, part 4)
+@pytest.mark.parametrize("text", ["5 M", "5M", "5mo", "2 months", "1 Month"])
+def test_duration_refuses_capital_m_and_months_as_ambiguous(text):
+    # "5 M" was read as 5 minutes; in a stack file it may well have meant months.
+    with pytest.raises(ValueError, match=rf"ambiguous duration {re.escape(repr(text))}: .* "
+                                         "minutes or as months"):
+        hm.duration(text)
+
+
+@pytest.mark.parametrize("text", ["5m", "5min", "5 MIN", "5Min"])
+def test_duration_lower_case_m_and_min_are_minutes(text):
+    assert hm.duration(text) == pytest.approx(5 / 60, rel=1e-15)
+
+
+@pytest.mark.parametrize("text", ["4x", "4 fortnights", "four h", "4h4", "1,5h", "4.h", "", "-4h"])
+def test_duration_error_lists_the_accepted_units(text):
+    with pytest.raises(ValueError) as info:
+        hm.duration(text)
+    message = str(info.value)
+    assert repr(text) in message
+    assert "units: ms, s (or sec), min (or m), h (or hr), d, w, y (or yr)" in message
+
+
+@pytest.mark.parametrize("text, unit", [("4 hours", "h"), ("30 minutes", "min"),
+                                        ("2days", "d"), ("10 secs", "s"), ("1 year", "y")])
+def test_duration_spelled_out_unit_names_the_short_one(text, unit):
+    number = re.match(r"\d+", text).group()
+    with pytest.raises(ValueError, match=f"write the unit as {unit!r}, such as "
+                                         f"'{number}{unit}'"):
+        hm.duration(text)
+
+
+def test_duration_number_in_a_string_asks_for_a_unit():
+    with pytest.raises(ValueError, match=r"'60': a number in a string needs a unit, such as "
+                                         r"'60s', '60min' or '60h'"):
+        hm.duration("60")
+
+
+def test_duration_of_an_int_beyond_float_range_is_a_value_error():
+    # float(10**400) raised OverflowError.
+    with pytest.raises(ValueError, match="expected a finite, non-negative time"):
+        hm.duration(10**400)
+
+
+def test_duration_accepts_a_timedelta():
+    from datetime import timedelta
+
+    assert hm.duration(timedelta(minutes=20)) == pytest.approx(1 / 3, rel=1e-15)
+    with pytest.raises(ValueError, match="non-negative"):
+        hm.duration(timedelta(hours=-1))
+
+
+def test_duration_message_cuts_a_long_input():
+    with pytest.raises(ValueError) as info:
+        hm.duration("9" * 10_000 + "parsecs")
+    assert len(str(info.value)) < 300
