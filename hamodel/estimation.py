@@ -12,15 +12,18 @@ sections 10.2-10.3, Ex. 10.27).
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Mapping
 from numbers import Real
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .units import HOURS_PER_YEAR, confidence_level, positive_duration
 
+if TYPE_CHECKING:  # pragma: no cover - pandas is imported when a table is built
+    import pandas as pd
+
 __all__ = ["availability_interval", "estimate_rates"]
-
-
 
 
 def _count(n, what: str = "n_failures") -> int:
@@ -29,7 +32,8 @@ def _count(n, what: str = "n_failures") -> int:
     return int(n)
 
 
-def availability_interval(n_failures: int, up_time, down_time, level: float = 0.95):
+def availability_interval(n_failures: int, up_time: str | float, down_time: str | float,
+                          level: float = 0.95) -> tuple[float, float]:
     """Two-sided confidence interval for the steady-state availability.
 
     The F-distribution method (Trivedi, Ex. 10.27): with ``n`` failures and
@@ -84,8 +88,10 @@ def availability_interval(n_failures: int, up_time, down_time, level: float = 0.
     return 1.0 / (1.0 + rho * upper_q), 1.0 / (1.0 + rho * lower_q)
 
 
-def estimate_rates(log, *, observation, component_column: str = "component",
-                   start: str = "start", end: str = "end", level: float = 0.95):
+def estimate_rates(log: str | os.PathLike | pd.DataFrame, *,
+                   observation: str | float | tuple | Mapping,
+                   component_column: str = "component", start: str = "start",
+                   end: str = "end", level: float = 0.95) -> pd.DataFrame:
     """MTBF, MTTR and availability per component from an incident log.
 
     Parameters
@@ -127,11 +133,13 @@ def estimate_rates(log, *, observation, component_column: str = "component",
     Raises
     ------
     ValueError
-        For a missing column, an empty log, an unparsable timestamp, an
-        outage that ends before it starts, two overlapping outages of one
-        component, outages longer than the observation or outside its
-        window, or a component missing from an `observation` mapping. The
-        message names the row (data rows counted from 1).
+        For a missing column, an empty log, a missing or blank component
+        name, an unparsable timestamp, an outage that ends before it starts,
+        two overlapping outages of one component, a component whose outages
+        all last 0 (nothing is known of its repair time), outages longer
+        than the observation or outside its window, or a component missing
+        from an `observation` mapping. The message names the row (data rows
+        counted from 1).
 
     Examples
     --------
@@ -160,7 +168,7 @@ def estimate_rates(log, *, observation, component_column: str = "component",
                          f"{list(frame.columns)} (set component_column=, start=, end=)")
     if frame.empty:
         raise ValueError(f"{source}: the log has no outages")
-    names = frame[component_column].astype(str).str.strip()
+    names = _names(frame[component_column], component_column, source)
     begins = _timestamps(frame[start], start, names, source)
     ends = _timestamps(frame[end], end, names, source)
     for i in range(len(frame)):
@@ -184,19 +192,21 @@ def estimate_rates(log, *, observation, component_column: str = "component",
                              f"observation of {t:.6g} h; expected a longer observation")
         rate_low = float(chi2.ppf(alpha / 2, 2 * n)) / (2 * s)
         rate_high = float(chi2.ppf(1 - alpha / 2, 2 * n + 2)) / (2 * s)
+        if y == 0:
+            rows_text = ", ".join(str(i + 1) for i in idx[:5]) + (", ..." if n > 5 else "")
+            raise ValueError(
+                f"{source}, row(s) {rows_text}: every outage of {name!r} lasts 0; the log "
+                "says nothing about its repair time, and an MTTR interval of [0, 0] would "
+                "claim a certainty it does not have. Record the end times to the second, or "
+                "drop the rows if they were not outages")
         row = {"component": name, "failures": n, "observed_h": t, "up_h": s, "down_h": y,
                "failure_rate": n / s, "failure_rate_low": rate_low,
                "failure_rate_high": rate_high, "mtbf_h": s / n,
                "mtbf_low_h": 1 / rate_high, "mtbf_high_h": 1 / rate_low}
-        if y > 0:
-            mttr = y / n
-            row.update(mttr_h=mttr,
-                       mttr_low_h=2 * y / float(chi2.ppf(1 - alpha / 2, 2 * n)),
-                       mttr_high_h=2 * y / float(chi2.ppf(alpha / 2, 2 * n)))
-            a_low, a_high = availability_interval(n, s, y, level)
-        else:  # zero-length outages: repairs are instantaneous as far as the log can tell
-            row.update(mttr_h=0.0, mttr_low_h=0.0, mttr_high_h=0.0)
-            a_low = a_high = 1.0
+        row.update(mttr_h=y / n,
+                   mttr_low_h=2 * y / float(chi2.ppf(1 - alpha / 2, 2 * n)),
+                   mttr_high_h=2 * y / float(chi2.ppf(alpha / 2, 2 * n)))
+        a_low, a_high = availability_interval(n, s, y, level)
         row.update(availability=s / t, availability_low=a_low, availability_high=a_high,
                    outages_per_year=n / t * HOURS_PER_YEAR,
                    downtime_minutes_per_year=y / t * HOURS_PER_YEAR * 60.0)
@@ -219,6 +229,21 @@ def _read(log):
     except (ValueError, UnicodeDecodeError) as exc:  # pandas' parser errors are ValueErrors
         raise ValueError(f"{path.name}: not a readable CSV file: {exc}") from None
     return frame, path.name
+
+
+def _names(column, label: str, source: str) -> pd.Series:
+    """Component names as stripped strings; a missing or blank name is refused by row."""
+    import pandas as pd
+
+    missing = column.isna().to_numpy()
+    names = pd.Series(["" if gone else str(v).strip() for v, gone in zip(column, missing)],
+                      index=column.index, dtype=object)
+    for i, name in enumerate(names):
+        if not name:
+            raise ValueError(f"{source}, row {i + 1}, column {label!r}: the component name "
+                             f"is missing ({column.iloc[i]!r}); every outage needs the "
+                             "component that failed")
+    return names
 
 
 def _timestamps(column, label, names, source):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from scipy.stats import chi2
@@ -136,3 +137,33 @@ def test_csv_errors_name_the_file(tmp_path):
     assert ok.index.tolist() == ["db"]
     with pytest.raises(ValueError, match="cannot read the incident log"):
         hm.estimate_rates(tmp_path / "missing.csv", observation="1y")
+
+
+# ------------------------------------------------- malformed logs (issue 10, part 4)
+@pytest.mark.parametrize("name", [np.nan, None, "", "   "], ids=["nan", "None", "empty", "blank"])
+def test_missing_component_name_is_refused_naming_the_row(name):
+    # A NaN name raised ZeroDivisionError (pandas 2) or TypeError (pandas 3) from deep inside.
+    log = _log([("db", "2024-01-02 00:00", "2024-01-02 01:00"),
+                (name, "2024-03-02 00:00", "2024-03-02 01:00")])
+    with pytest.raises(ValueError, match=r"incident log, row 2, column 'component': the "
+                                         r"component name is missing"):
+        hm.estimate_rates(log, observation="1y")
+
+
+def test_component_whose_outages_all_last_zero_is_refused():
+    # Its MTTR interval came out as [0, 0] and its availability interval as [1, 1].
+    log = _log([("db", "2024-01-02 00:00", "2024-01-02 01:00"),
+                ("web", "2024-03-02 00:00", "2024-03-02 00:00"),
+                ("web", "2024-05-02 00:00", "2024-05-02 00:00")])
+    with pytest.raises(ValueError, match=r"row\(s\) 2, 3: every outage of 'web' lasts 0; the "
+                                         r"log says nothing about its repair time"):
+        hm.estimate_rates(log, observation="1y")
+
+
+def test_zero_length_outage_beside_longer_ones_counts_as_a_failure():
+    log = _log([("db", "2024-01-02 00:00", "2024-01-02 02:00"),
+                ("db", "2024-03-02 00:00", "2024-03-02 00:00")])
+    row = hm.estimate_rates(log, observation="1y").loc["db"]
+    assert row["failures"] == 2 and row["mttr_h"] == pytest.approx(1.0)
+    assert 0 < row["mttr_low_h"] < 1.0 < row["mttr_high_h"]
+    assert row["availability_low"] < row["availability"] < row["availability_high"] < 1.0
