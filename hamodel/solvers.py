@@ -508,9 +508,9 @@ _SOLVERS = {
 def transient(Q, p0, t, stationary=None, rtol: float = None) -> np.ndarray:
     """State probabilities at time `t` from the initial distribution `p0`.
 
-    Dense ``expm`` (scaling and squaring) up to :data:`GTH_LIMIT` states and
-    short horizons, uniformisation (:func:`uniformised`) otherwise. Given the
-    chain's `stationary` distribution, uniformisation stops as soon as its
+    Dense ``expm`` (scaling and squaring) up to :data:`GTH_LIMIT` states,
+    uniformisation (:func:`uniformised`) above. Given the chain's
+    `stationary` distribution, uniformisation stops as soon as its
     iterate is within :data:`STATIONARY_RTOL` of it in every entry, so a long
     horizon costs the chain's mixing time, not ``max rate * t`` steps
     (`rtol`: see :func:`uniformised`).
@@ -525,13 +525,10 @@ def transient(Q, p0, t, stationary=None, rtol: float = None) -> np.ndarray:
     """
     p0 = np.asarray(p0, dtype=float)
     t = float(t)
-    if stationary is not None and t > 0.0:
-        Qs = sp.csr_array(Q, dtype=float)
-        if t * float(np.max(-Qs.diagonal())) > _DENSE_STEPS or Qs.shape[0] > GTH_LIMIT:
-            p = uniformised(Qs, p0, t, stationary=np.asarray(stationary, dtype=float),
-                            rtol=rtol)
-            p = np.clip(p, 0.0, None)
-            return p / p.sum()
+    if stationary is not None and t > 0.0 and sp.issparse(Q) and Q.shape[0] > GTH_LIMIT:
+        p = uniformised(Q, p0, t, stationary=np.asarray(stationary, dtype=float), rtol=rtol)
+        p = np.clip(p, 0.0, None)
+        return p / p.sum()
     p = propagate(Q, p0, t)
     p = np.clip(p, 0.0, None)
     return p / p.sum()
@@ -557,10 +554,26 @@ def propagate(Q, p0, t) -> np.ndarray:
     if sp.issparse(Q) and Q.shape[0] > GTH_LIMIT:
         return uniformised(Q, p0, t)
     dense = Q.toarray() if sp.issparse(Q) else np.asarray(Q, dtype=float)
-    if t * float(np.max(-np.diagonal(dense), initial=0.0)) > MAX_UNIFORMISATION_STEPS:
-        raise ValueError(f"t = {t:g} h is {t * np.max(-np.diagonal(dense)):.3g} times the "
-                         "chain's fastest mean holding time: too long to integrate")
-    return np.clip(p0 @ scipy.linalg.expm(dense * t), 0.0, None)
+    fastest = float(np.max(-np.diagonal(dense), initial=0.0))
+    if t * fastest <= _DENSE_STEPS_LIMIT:
+        return np.clip(p0 @ scipy.linalg.expm(dense * t), 0.0, None)
+    # A horizon of more than 1e8 mean holding times: expm's scaling would overflow
+    # (availability_at(1e300) was NaN). P(t) = P(t / 2^k)^(2^k), squaring a
+    # (sub)stochastic matrix, and stopping once a squaring changes nothing (more
+    # would only compound the rounding of the row sums, by a factor 2 each time).
+    # A generator's P is stochastic: its rows are renormalised at every squaring.
+    squarings = int(np.ceil(np.log2(t * fastest / _DENSE_STEPS_LIMIT)))
+    P = np.clip(scipy.linalg.expm(dense * (t / 2.0**squarings)), 0.0, None)
+    exits = -np.diagonal(dense)
+    stochastic = np.all(np.abs(dense.sum(axis=1)) <= 1e-12 * np.maximum(exits, 1e-300))
+    for _ in range(squarings):
+        squared = np.clip(P @ P, 0.0, None)
+        if stochastic:
+            squared /= squared.sum(axis=1, keepdims=True)
+        if np.allclose(squared, P, rtol=4 * np.finfo(float).eps, atol=0.0):
+            break
+        P = squared
+    return np.clip(p0 @ P, 0.0, None)
 
 
 #: Poisson mass left out by :func:`uniformised` (an absolute error bound).
@@ -570,8 +583,9 @@ UNIFORMISATION_TAIL = 1e-20
 STATIONARY_RTOL = 1e-13
 #: Most uniformisation steps (``max exit rate * t``) integrated step by step.
 MAX_UNIFORMISATION_STEPS = 1e8
-#: Horizons of fewer uniformisation steps than this use dense expm on small chains.
-_DENSE_STEPS = 1000.0
+#: Longest horizon, in mean holding times of the fastest state, given to dense
+#: expm in one piece; longer ones are reached by squaring.
+_DENSE_STEPS_LIMIT = 1e8
 
 
 def uniformised(Q, p0, t, stationary=None, rtol: float = None) -> np.ndarray:

@@ -335,8 +335,18 @@ def test_availability_at_an_enormous_time_is_the_steady_state_not_nan(t):
     assert m.availability_at(t) == pytest.approx(m.measures().availability, rel=1e-12)
 
 
-def test_a_horizon_too_long_to_integrate_without_a_steady_state_is_refused():
-    """Two absorbing states: no unique steady state to stop at, and 1e13 steps."""
+def test_an_enormous_horizon_on_a_small_chain_is_reached_by_squaring():
+    """Two absorbing states, t = 5e12 h: expm's scaling overflowed; P(t/2^k) squared k
+    times gives the absorbed law exactly."""
     Q = sp.csr_array([[-2.0, 1.0, 1.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]])
-    with pytest.raises(ValueError, match="too long to integrate"):
-        solvers.transient(Q, [1.0, 0.0, 0.0], 5e12)
+    p = solvers.transient(Q, [1.0, 0.0, 0.0], 5e12)
+    np.testing.assert_allclose(p, [0.0, 0.5, 0.5], atol=1e-15)
+
+
+def test_uniformisation_refuses_a_horizon_it_cannot_stop_early():
+    """A large chain without a steady state to stop at, and 1e13 steps to make."""
+    Q = cluster_chain(11, NODE, crews=1).Q
+    p0 = np.zeros(Q.shape[0])
+    p0[0] = 1.0
+    with pytest.raises(ValueError, match="uniformisation steps"):
+        solvers.uniformised(Q, p0, 1e14)
