@@ -238,7 +238,7 @@ def mixture_outage(children, exact_mean: float, name: str, reason: str):
     head = ("mixture of the parts' own outages; an outage lasts at least as long as the "
             "part's that started it, and exactly as long unless a second part fails during "
             f"it (chance at most {bound:.2e}), so sf(t) <= P(outage > t) <= sf(t) + "
-            f"{bound:.2e}; mean {dist.mean():.6g} h against the exact {exact_mean:.6g} h")
+            f"{bound:.2e}; mean {dist.mean:.6g} h against the exact {exact_mean:.6g} h")
     if bound <= OUTAGE_TOLERANCE and dist.exact:
         dist.note = f"exact to {bound:.1e}: {head}"
         return dist

@@ -347,7 +347,7 @@ class Series(Block):
         >>> import hamodel as hm
         >>> parts = [hm.Component(f"p{i}", mtbf="20h", mttr="2h") for i in range(15)]
         >>> d = hm.series(*parts).outage_duration()
-        >>> d.exact, d.n_phases, round(d.mean(), 4), round(float(d.sf(10)), 4)
+        >>> d.exact, d.n_phases, round(d.mean, 4), round(float(d.sf(10)), 4)
         (True, 15, 4.2363, 0.1189)
         """
         from ._outage import mixture_outage, series_outage

@@ -62,7 +62,7 @@ class PhaseType:
     An outage ended by a single repair at rate 0.1 per hour is exponential:
 
     >>> d = PhaseType([1.0], [[-0.1]])
-    >>> d.mean()
+    >>> d.mean
     10.0
     >>> round(d.sf("20h"), 6), round(d.quantile(0.5), 4)
     (0.135335, 6.9315)
@@ -112,7 +112,7 @@ class PhaseType:
         Examples
         --------
         >>> fast, slow = PhaseType([1.0], [[-60.0]]), PhaseType([1.0], [[-0.25]])
-        >>> PhaseType.mixture([0.9, 0.1], [fast, slow]).mean()  # 0.9/60 + 0.1*4
+        >>> PhaseType.mixture([0.9, 0.1], [fast, slow]).mean  # 0.9/60 + 0.1*4
         0.415
         """
         weights = np.asarray(weights, dtype=float)
@@ -133,12 +133,9 @@ class PhaseType:
         return self.alpha.size
 
     @cached_property
-    def _mean(self) -> float:
-        return mean_time_to_exit(self.T, self.exits, self.alpha)
-
     def mean(self) -> float:
-        """Mean time to absorption (hours)."""
-        return self._mean
+        """Mean time to absorption (hours): a property, like ``Distribution.mean``."""
+        return mean_time_to_exit(self.T, self.exits, self.alpha)
 
     def _step(self, vec: np.ndarray, dt: float) -> np.ndarray:
         """Phase probabilities `dt` hours after `vec` (mass that left is gone)."""
@@ -193,7 +190,7 @@ class PhaseType:
         # Bracket on a doubling grid, carrying the phase vector along, then
         # refine inside the bracket from the vector at its lower end.
         lo, vec_lo = 0.0, self.alpha
-        hi = self.mean()
+        hi = self.mean
         vec_hi = self._step(vec_lo, hi)
         while vec_hi.sum() > target:
             lo, vec_lo = hi, vec_hi
@@ -207,7 +204,7 @@ class PhaseType:
 
     def __repr__(self) -> str:
         approximate = "" if self.exact else ", approximate"
-        return f"PhaseType(n_phases={self.n_phases}, mean={self.mean():.6g} h{approximate})"
+        return f"PhaseType(n_phases={self.n_phases}, mean={self.mean:.6g} h{approximate})"
 
 
 def _exit_reachable(T, exit_rates) -> bool:

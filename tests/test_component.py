@@ -159,7 +159,7 @@ def test_measures_identities_mut_mdt(unit):
 
 def test_outage_duration_is_exponential_with_mean_mttr(unit):
     d = unit.outage_duration()
-    assert d.mean() == pytest.approx(1 / MU, rel=REL)
+    assert d.mean == pytest.approx(1 / MU, rel=REL)
     for t in [0.0, 1.0, 10.0, 45.5]:
         assert d.sf(t) == pytest.approx(math.exp(-MU * t), rel=REL)
     assert d.quantile(0.5) == pytest.approx(math.log(2) / MU, rel=1e-9)
@@ -196,7 +196,7 @@ def test_to_ctmc_agrees_with_closed_form(component):
                  "incidents_per_year"]:
         assert getattr(markov, attr) == pytest.approx(getattr(closed, attr), rel=REL), attr
     assert markov.degraded_fraction == 0.0
-    assert chain.outage_duration().mean() == pytest.approx(component.mttr, rel=REL)
+    assert chain.outage_duration().mean == pytest.approx(component.mttr, rel=REL)
     assert chain.mttf() == pytest.approx(component.mtbf, rel=REL)
     times = np.array([0.5, 3.0, 30.0])
     np.testing.assert_allclose(chain.outage_duration().sf(times),

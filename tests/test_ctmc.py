@@ -475,7 +475,7 @@ def test_events_are_counted_per_year():
 def test_outage_duration_of_one_unit_is_exponential():
     d = two_state().outage_duration()
     assert d.n_phases == 1
-    assert d.mean() == pytest.approx(1 / MU, rel=REL)
+    assert d.mean == pytest.approx(1 / MU, rel=REL)
     t = np.array([0.0, 1.0, 10.0, 30.0])
     np.testing.assert_allclose(d.sf(t), np.exp(-MU * t), rtol=REL)
     np.testing.assert_allclose(d.cdf(t), 1 - np.exp(-MU * t), rtol=REL, atol=1e-15)
@@ -503,7 +503,7 @@ def test_outage_duration_two_phases_against_closed_form(a, b, sf):
     d = m.outage_duration()
     assert d.n_phases == 2
     np.testing.assert_allclose(d.alpha, [1.0, 0.0])
-    assert d.mean() == pytest.approx(1 / a + 1 / b, rel=REL)
+    assert d.mean == pytest.approx(1 / a + 1 / b, rel=REL)
     assert m.measures().mean_down_time == pytest.approx(1 / a + 1 / b, rel=REL)
     t = np.array([0.5, 2.0, 8.0, 20.0])
     np.testing.assert_allclose(d.sf(t), sf(t), rtol=REL)

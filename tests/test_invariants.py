@@ -119,7 +119,7 @@ def test_outage_mean_equals_mean_down_time(chain):
     """Renewal-reward: E[one outage] from the phase-type law equals U/f (rel 1e-6)."""
     Q, up = chain
     m = model(Q, up)
-    assert m.outage_duration().mean() == pytest.approx(m.measures().mean_down_time, rel=1e-6)
+    assert m.outage_duration().mean == pytest.approx(m.measures().mean_down_time, rel=1e-6)
 
 
 @given(chains())
@@ -184,4 +184,4 @@ def test_outage_mean_on_an_ill_conditioned_down_set():
     exact = float(exact_mean_time_to_absorption(off, [1, 2, 3, 4], start=4))
     m = hm.CTMC(Q, up=[True, False, False, False, False])
     assert m.measures().mean_down_time == pytest.approx(exact, rel=1e-9)  # GTH route: right
-    assert m.outage_duration().mean() == pytest.approx(exact, rel=1e-6)
+    assert m.outage_duration().mean == pytest.approx(exact, rel=1e-6)

@@ -49,8 +49,8 @@ def test_fifteen_parts_down_nine_percent_mean_is_the_closed_form():
     a, lam = 20 / 22, 1 / 20
     assert d.exact
     assert d.n_phases == 15  # fifteen identical parts lumped: 1..15 down
-    assert d.mean() == pytest.approx((1 - a**15) / (15 * lam * a**15), rel=1e-12)
-    assert d.mean() == pytest.approx(4.2364, abs=1e-4)
+    assert d.mean == pytest.approx((1 - a**15) / (15 * lam * a**15), rel=1e-12)
+    assert d.mean == pytest.approx(4.2364, abs=1e-4)
     assert float(d.sf(10)) == pytest.approx(0.1189, abs=1e-4)
 
 
@@ -63,7 +63,7 @@ def test_fifteen_parts_survival_matches_seeded_monte_carlo(rng):
         se = math.sqrt(p * (1 - p) / n)
         assert abs(np.mean(lengths > t) - p) < 4 * se, t
     se_mean = lengths.std(ddof=1) / math.sqrt(n)
-    assert abs(lengths.mean() - d.mean()) < 4 * se_mean
+    assert abs(lengths.mean() - d.mean) < 4 * se_mean
 
 
 @pytest.mark.parametrize("copies", [2, 5])
@@ -74,7 +74,7 @@ def test_lumped_identical_parts_match_the_product_chain(copies):
     full = system.to_ctmc().outage_duration()
     assert lumped.n_phases < full.n_phases
     np.testing.assert_allclose(lumped.sf(TIMES), full.sf(TIMES), rtol=1e-9)
-    assert lumped.mean() == pytest.approx(full.mean(), rel=1e-9)
+    assert lumped.mean == pytest.approx(full.mean, rel=1e-9)
 
 
 def test_heterogeneous_parts_with_chains_match_the_product_chain():
@@ -86,7 +86,7 @@ def test_heterogeneous_parts_with_chains_match_the_product_chain():
     assert d.exact and d.note.startswith("exact")
     full = system.to_ctmc().outage_duration()
     np.testing.assert_allclose(d.sf(TIMES), full.sf(TIMES), rtol=1e-9)
-    assert d.mean() == pytest.approx(system.measures().mean_down_time, rel=1e-9)
+    assert d.mean == pytest.approx(system.measures().mean_down_time, rel=1e-9)
 
 
 def test_nested_series_is_one_series():
@@ -128,7 +128,7 @@ def test_approximation_warns_and_says_so_with_a_bound_that_holds(monkeypatch):
     exact = system.to_ctmc().outage_duration().sf(TIMES)
     assert np.all(d.sf(TIMES) <= exact + 1e-12)  # a lower bound
     assert np.all(exact <= d.sf(TIMES) + bound)
-    assert d.mean() < system.measures().mean_down_time
+    assert d.mean < system.measures().mean_down_time
 
 
 def test_mixture_of_reliable_parts_is_exact_within_tolerance(monkeypatch):

@@ -213,7 +213,7 @@ def test_read_and_write_share_one_chain():
     assert rr.write.name == "db-primary + 2 replicas writes"
     for model in (rr.read, rr.write):
         assert model.to_ctmc() is model
-        assert model.outage_duration().mean() == pytest.approx(
+        assert model.outage_duration().mean == pytest.approx(
             model.measures().mean_down_time, rel=REL)
 
 

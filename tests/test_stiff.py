@@ -146,8 +146,8 @@ def test_mttf_and_outage_duration_closed_forms():
     assert m.mttf() == pytest.approx(1 / LAM, rel=REL)
     mean = float((EXACT[0] / P_ + EXACT[2] / M_) * L_) / F_EXACT
     outage = m.outage_duration()
-    assert outage.mean() == pytest.approx(mean, rel=REL)
-    assert outage.mean() == pytest.approx(m.measures().mean_down_time, rel=REL)
+    assert outage.mean == pytest.approx(mean, rel=REL)
+    assert outage.mean == pytest.approx(m.measures().mean_down_time, rel=REL)
     # Mixture of two exponentials: P(outage > 1 h) = w e^-phi + (1 - w) e^-mu.
     w = float(EXACT[0] * L_) / F_EXACT
     assert outage.sf("1h") == pytest.approx(w * np.exp(-PHI) + (1 - w) * np.exp(-MU), rel=REL)

@@ -377,7 +377,7 @@ def test_outage_duration_mean_equals_mean_down_time(build):
     """Renewal-reward: the mean of one outage (phase-type, entered by the steady-state
     up->down flow) equals the long-run MDT = U/f."""
     chain = build()
-    assert chain.outage_duration().mean() == pytest.approx(
+    assert chain.outage_duration().mean == pytest.approx(
         chain.measures().mean_down_time, rel=REL)
 
 
