@@ -1,10 +1,11 @@
 # hamodel: build, test and report targets.
 #
 #   make test     venv + pytest (unit tests, doctests, notebooks under nbval); no TeX needed
+#   make test-lowest  the tests again in .venv-lowest, every dependency at its declared floor
 #   make report   venv + TeX, execute notebooks/*.ipynb, export PDFs into reports/
 #   make client-report STACK=ha_mmm_nfs.yaml TOLERATED=20min COST=1000  one client's PDF (notebook 09)
 #   make student  notebooks with `solution` cells removed, outputs cleared, into build/student/
-#   make bench    run benchmarks/*.py
+#   make bench    run benchmarks/*.py (installs the bench extra: simpy)
 #   make tex      install the Debian packages nbconvert's PDF (LaTeX) route needs
 #   make clean    remove build outputs;  make distclean  also removes .venv
 
@@ -20,12 +21,23 @@ JUPYTER  := $(VENV)/bin/jupyter
 STAMP    := $(VENV)/.hamodel-installed
 EXTRAS   := test,notebooks
 PYTEST_ARGS ?=
+# make test-lowest: a second venv with every dependency of the package and of the test
+# extra pinned to the floor pyproject.toml declares (.ci/floors.py writes the pins).
+LOWEST_VENV  := .venv-lowest
+LOWEST_VPY   := $(LOWEST_VENV)/bin/python
+LOWEST_STAMP := $(LOWEST_VENV)/.hamodel-installed
+# Without the notebooks (nbval is dropped from the addopts: `-p no:nbval` would leave
+# --nbval in addopts as an unknown option) and the PDF reports: they test the notebooks
+# extra and TeX, not the package's floors, and take most of the time of `make test`.
+LOWEST_PYTEST := -o addopts="-ra --strict-markers --strict-config --doctest-modules \
+                 --doctest-continue-on-failure" \
+                 --ignore=notebooks --ignore=tests/test_notebooks.py --ignore=tests/test_reports.py
 
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 REPORTS   := $(patsubst notebooks/%.ipynb,reports/%.pdf,$(NOTEBOOKS))
 STUDENT   := $(patsubst notebooks/%.ipynb,build/student/%.ipynb,$(NOTEBOOKS))
-# A report is stale when the package or the data it reads changes.
-REPORT_DEPS := $(shell find hamodel data -type f \( -name '*.py' -o -name '*.yaml' -o -name '*.yml' -o -name '*.csv' \) 2>/dev/null)
+# A report is stale when the package or the data it reads changes (data/ links to hamodel/_data).
+REPORT_DEPS := $(shell find hamodel -type f \( -name '*.py' -o -name '*.yaml' -o -name '*.yml' -o -name '*.csv' \) 2>/dev/null)
 
 # Quieter Jupyter: no platformdirs migration warning, no debugpy frozen-modules warning.
 export JUPYTER_PLATFORM_DIRS := 1
@@ -48,7 +60,8 @@ TAGS := --TagRemovePreprocessor.enabled=True \
 REPORT_TAGS := $(TAGS) --TagRemovePreprocessor.remove_cell_tags=interactive
 NB_TIMEOUT := 600
 
-# make client-report: notebook 09 run by papermill with these parameters. STACK and
+# make client-report: notebook 09 run by papermill with these parameters, through the
+# `hamodel report` command (hamodel/cli.py: the same pipeline, the same tags). STACK and
 # BASELINE name a file in data/stacks (or any existing path); BASELINE empty: the stack's own.
 STACK         ?= ha_galera_drbd.yaml
 BASELINE      ?=
@@ -58,12 +71,14 @@ INCIDENT_COST ?= 150
 HA_COST       ?=
 CLIENT        ?= Example client
 CLIENT_STEM   := $(basename $(notdir $(STACK)))
-# papermill's injected-parameters cell is code: it stays out of the PDF too.
+# papermill's injected-parameters cell is code: it stays out of the PDF too. hamodel/cli.py
+# holds the same list (REPORT_TAGS); tests/test_cli.py checks that the two agree.
 CLIENT_REPORT_TAGS := $(REPORT_TAGS) --TagRemovePreprocessor.remove_cell_tags=injected-parameters
 shq = '$(subst ','\'',$(1))'
 stack_arg = $(call shq,$(if $(wildcard $(1)),$(abspath $(1)),$(1)))
 
-.PHONY: help venv test tex-if-possible report client-report student bench tex clean distclean
+.PHONY: help venv test test-lowest tex-if-possible report client-report student bench tex \
+        clean distclean
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -92,7 +107,26 @@ test: venv tex-if-possible
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests (exit 5)" >&2; fi; \
 	exit $$rc
 
-bench: venv
+# Reinstalled when pyproject.toml (hence a floor) changes.
+$(LOWEST_STAMP): pyproject.toml .ci/floors.py
+	@[ -x $(LOWEST_VPY) ] || $(PYTHON) -m venv $(LOWEST_VENV)
+	@mkdir -p build
+	$(PYTHON) .ci/floors.py test > build/floors.txt
+	@echo "test-lowest: pins"; sed 's/^/  /' build/floors.txt
+	$(LOWEST_VPY) -m pip install -c build/floors.txt -e '.[test]'
+	touch $@
+
+test-lowest: $(LOWEST_STAMP)
+	@rc=0; $(LOWEST_VPY) -m pytest $(LOWEST_PYTEST) $(PYTEST_ARGS) || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test-lowest: pytest collected no tests (exit 5)" >&2; fi; \
+	exit $$rc
+
+BENCH_STAMP := $(VENV)/.hamodel-bench-installed
+$(BENCH_STAMP): $(STAMP)
+	$(VPY) -m pip install -e '.[$(EXTRAS),bench]'
+	touch $@
+
+bench: $(BENCH_STAMP)
 	@shopt -s nullglob; files=(benchmarks/*.py); \
 	if [ $${#files[@]} -eq 0 ]; then echo "make bench: no benchmarks/*.py" >&2; exit 1; fi; \
 	for f in "$${files[@]}"; do echo "== $$f"; $(VPY) "$$f"; done
@@ -130,15 +164,12 @@ reports/%.pdf: notebooks/%.ipynb $(STAMP) $(REPORT_DEPS)
 
 client-report: venv tex
 	@mkdir -p build reports
-	$(VPY) -m papermill --no-progress-bar --cwd notebooks notebooks/09_client_report.ipynb \
-	  build/09_client_report-$(CLIENT_STEM).ipynb \
-	  -r stack_file $(call stack_arg,$(STACK)) -r tolerated_outage $(call shq,$(TOLERATED)) \
-	  -p cost_per_hour_down $(COST) -p cost_per_incident $(INCIDENT_COST) \
-	  -r client $(call shq,$(CLIENT)) \
-	  $(if $(BASELINE),-r baseline_file $(call stack_arg,$(BASELINE))) \
-	  $(if $(HA_COST),-p ha_extra_cost_per_year $(HA_COST))
-	$(JUPYTER) nbconvert --to pdf $(CLIENT_REPORT_TAGS) --output-dir reports \
-	  --output 09_client_report-$(CLIENT_STEM) build/09_client_report-$(CLIENT_STEM).ipynb
+	$(VENV)/bin/hamodel report $(call stack_arg,$(STACK)) --tolerated $(call shq,$(TOLERATED)) \
+	  --cost-per-hour $(COST) --incident-cost $(INCIDENT_COST) --client $(call shq,$(CLIENT)) \
+	  $(if $(BASELINE),--baseline $(call stack_arg,$(BASELINE))) \
+	  $(if $(HA_COST),--ha-cost $(HA_COST)) \
+	  --notebook build/09_client_report-$(CLIENT_STEM).ipynb \
+	  -o reports/09_client_report-$(CLIENT_STEM).pdf
 
 student: venv
 	@if [ -z "$(NOTEBOOKS)" ]; then echo "make student: no notebooks/*.ipynb" >&2; exit 1; fi
@@ -159,7 +190,7 @@ clean:
 	  | xargs -0 rm -rf
 
 distclean: clean
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(LOWEST_VENV)
 
 # Print a variable, e.g. `make -s print-REPORT_TAGS` (tests run the same nbconvert options).
 print-%:

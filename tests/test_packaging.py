@@ -69,3 +69,133 @@ def test_import_hamodel_is_fast():
     times = [json.loads(_check(_run([sys.executable, "-c", _PROBE], cwd=ROOT)).stdout)["seconds"]
              for _ in range(3)]
     assert min(times) < IMPORT_SECONDS, f"import hamodel took {min(times):.2f} s (best of 3)"
+
+
+# --- the wheel and the sdist ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory) -> dict:
+    """The sdist, and the wheel built from it, as `python -m build` makes them."""
+    pytest.importorskip("build", reason="the wheel tests need the `build` package "
+                                        "(the test extra)")
+    out = tmp_path_factory.mktemp("dist")
+    _check(_run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out),
+                 str(ROOT)]))
+    (sdist,) = out.glob("hamodel-*.tar.gz")
+    (wheel,) = out.glob("hamodel-*.whl")
+    return {"sdist": sdist, "wheel": wheel}
+
+
+def test_wheel_carries_the_data_the_license_and_the_type_marker(dist):
+    names = set(zipfile.ZipFile(dist["wheel"]).namelist())
+    shipped = {p.relative_to(ROOT).as_posix()
+               for p in (ROOT / "hamodel" / "_data").rglob("*") if p.is_file()}
+    assert shipped and shipped <= names
+    assert "hamodel/py.typed" in names and "hamodel/cli.py" in names
+    assert any(n.endswith("/licenses/LICENSE") for n in names)
+    assert any(n.endswith("share/hamodel/notebooks/09_client_report.ipynb") for n in names)
+    assert not any(n.startswith(("tests/", "notebooks/", "data/")) for n in names)
+    meta = zipfile.ZipFile(dist["wheel"]).read(
+        next(n for n in names if n.endswith("dist-info/METADATA"))).decode()
+    assert "License-Expression: MIT" in meta
+    entry = zipfile.ZipFile(dist["wheel"]).read(
+        next(n for n in names if n.endswith("dist-info/entry_points.txt"))).decode()
+    assert "hamodel = hamodel.cli:main" in entry
+
+
+def test_sdist_carries_what_the_tests_need(dist):
+    names = {n.split("/", 1)[1] for n in tarfile.open(dist["sdist"]).getnames() if "/" in n}
+    tracked = _check(_run(["git", "ls-files", "tests", "notebooks"], cwd=ROOT)).stdout.split()
+    if not tracked:
+        pytest.skip("not a git checkout: no list of the test files to compare with")
+    wanted = {t for t in tracked if (ROOT / t).is_file()}
+    assert wanted <= names, f"missing from the sdist: {sorted(wanted - names)}"
+    assert {"pyproject.toml", "README.md", "LICENSE", "Makefile",
+            "hamodel/_data/components.csv"} <= names
+
+
+_END_TO_END = """
+import json, sys
+from pathlib import Path
+import hamodel as hm
+assert "site-packages" in hm.__file__, hm.__file__
+table = hm.components()
+stack = hm.load_stack("ha_mmm_nfs.yaml")
+m = stack.measures()
+parts = stack.breakdown()
+print(json.dumps({"file": hm.__file__, "kinds": len(table), "stack": str(stack.path),
+                  "availability": m.availability, "outages": m.outages_per_year,
+                  "parts": list(parts.index), "baseline": str(stack.baseline)}))
+"""
+
+
+def test_wheel_installed_outside_the_checkout_runs_a_stack_end_to_end(dist, tmp_path):
+    env_dir = tmp_path / "venv"
+    _check(_run([sys.executable, "-m", "venv", "--without-pip", str(env_dir)]))
+    python = env_dir / "bin" / "python"
+    # The dependencies: this venv's site-packages (a .pth line, not the editable hamodel).
+    purelib = _check(_run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()"
+                                              "['purelib'])"])).stdout.strip()
+    (Path(purelib) / "hamodel_test_deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    pip = [sys.executable, "-m", "pip", "--python", str(python)]
+    _check(_run([*pip, "install", "--no-deps", "--no-index", "--no-cache-dir",
+                 str(dist["wheel"])]))
+    _check(_run([*pip, "check"]))  # every declared dependency is there, at a declared version
+
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+    out = json.loads(_check(_run([str(python), "-c", _END_TO_END], cwd=work, env=env)).stdout)
+    assert out["file"].startswith(str(env_dir))
+    assert out["stack"].startswith(str(env_dir)) and out["baseline"].startswith(str(env_dir))
+    assert out["kinds"] == len(hamodel.components())
+    here = hamodel.load_stack("ha_mmm_nfs.yaml").measures()
+    assert out["availability"] == here.availability
+    assert out["outages"] == here.outages_per_year
+
+    script = env_dir / "bin" / "hamodel"
+    result = _check(_run([str(script), "measures", "ha_mmm_nfs.yaml", "--format", "json"],
+                         cwd=work, env=env))
+    assert json.loads(result.stdout)["stack"]["availability"] == here.availability
+    _check(_run([str(python), "-m", "hamodel", "stacks"], cwd=work, env=env))
+    # `hamodel report` finds notebook 09 where the wheel put it.
+    found = _check(_run([str(python), "-c", "from hamodel.cli import _report_notebook; "
+                                            "print(_report_notebook())"], cwd=work, env=env))
+    assert found.stdout.strip().startswith(str(env_dir))
+
+
+# --- the declared floors -----------------------------------------------------------------
+
+
+def _floors(requirements) -> dict:
+    out = {}
+    for req in requirements:
+        match = re.fullmatch(r"\s*([A-Za-z0-9_.-]+)\s*>=\s*([0-9][^,;\s]*)\s*", req)
+        assert match, f"{req!r}: declare a floor as 'name>=version'"
+        out[match.group(1).lower()] = match.group(2)
+    return out
+
+
+def test_every_dependency_declares_a_floor():
+    project = PYPROJECT["project"]
+    _floors(project["dependencies"])
+    for extra in project["optional-dependencies"].values():
+        _floors(extra)
+
+
+@pytest.mark.parametrize("name, floor", [("numpy", "2.0"), ("scipy", "1.13"), ("pandas", "2.2.2"),
+                                         ("matplotlib", "3.8.4"), ("pyamg", "5.2")])
+def test_floors_are_what_the_code_needs(name, floor):
+    # numpy 2: np.bitwise_count; scipy 1.13: sparse.diags_array; pandas 2.2.2, matplotlib
+    # 3.8.4 and pyamg 5.2: the first releases built for numpy 2 (checked by make test-lowest).
+    assert _floors(PYPROJECT["project"]["dependencies"])[name] == floor
+
+
+def test_simpy_is_only_a_benchmark_dependency():
+    project = PYPROJECT["project"]
+    assert "simpy" not in _floors(project["dependencies"])
+    assert "simpy" not in _floors(project["optional-dependencies"]["test"])
+    assert "simpy" in _floors(project["optional-dependencies"]["bench"])
+    for path in [*(ROOT / "hamodel").rglob("*.py"), *(ROOT / "tests").glob("*.py")]:
+        assert not re.search(r"^\s*(import|from)\s+simpy", path.read_text(), re.M), path

@@ -1,0 +1,8 @@
+"""``python -m hamodel``: the ``hamodel`` command (see :mod:`hamodel.cli`)."""
+
+import sys
+
+from .cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())
