@@ -324,19 +324,20 @@ def _report_notebook() -> Path:
 
 
 def _require_report_tools() -> None:
-    missing = []
-    for module in ("papermill", "nbconvert", "ipykernel"):
-        try:
-            __import__(module)
-        except ImportError:
-            missing.append(module)
-    if missing:
-        raise CommandError(f"hamodel report needs {', '.join(missing)}: pip install "
-                           "'hamodel[notebooks]'")
+    """Name everything `hamodel report` lacks, in one message."""
+    import importlib.util
+
+    needs = []
+    modules = [m for m in ("papermill", "nbconvert", "ipykernel")
+               if importlib.util.find_spec(m) is None]
+    if modules:
+        needs.append(f"{', '.join(modules)} (pip install 'hamodel[notebooks]')")
     tools = [t for t in ("xelatex", "pandoc") if shutil.which(t) is None]
     if tools:
-        raise CommandError(f"hamodel report needs {' and '.join(tools)} for the PDF: install "
-                           "TeX Live with XeLaTeX and pandoc (`make tex` on Debian or Ubuntu)")
+        needs.append(f"{' and '.join(tools)} for the PDF (TeX Live with XeLaTeX, and pandoc: "
+                     "`make tex` on Debian or Ubuntu)")
+    if needs:
+        raise CommandError(f"hamodel report needs {'; and '.join(needs)}")
 
 
 # ----------------------------------------------------------------- output

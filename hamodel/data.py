@@ -93,7 +93,8 @@ def components(path: str | Path | None = None) -> pd.DataFrame:
     >>> table = components()
     >>> table.loc["disk", "mtbf_typical"]
     '33y'
-    >>> table.loc["physical_server", ["mttr_low_h", "mttr_typical_h", "mttr_high_h"]].tolist()
+    >>> hours = table.loc["physical_server", ["mttr_low_h", "mttr_typical_h", "mttr_high_h"]]
+    >>> [float(h) for h in hours]
     [4.0, 24.0, 72.0]
     >>> bool((table["mtbf_low_h"] <= table["mtbf_high_h"]).all())
     True
