@@ -48,12 +48,20 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from .blocks import k_of_n, series
 from .component import Component
 from .data import CASES, DATA_DIR, component as data_component
 from .measures import Measure
 from .units import duration, positive_duration
+
+if TYPE_CHECKING:  # pragma: no cover - annotations only
+    import pandas as pd
+
+    from .blocks import Series
+    from .measures import Measures
+    from .phasetype import PhaseType
 
 __all__ = ["STACKS", "Stack", "StackError", "load_stack", "TIER_MODELS"]
 
@@ -143,19 +151,19 @@ class Stack:
         return tuple(self.component_kinds)
 
     @cached_property
-    def model(self):
+    def model(self) -> Series:
         """The whole stack as one block: shared components and tiers in series."""
         return series(*self.shared, *self.tiers.values(), name=self.name)
 
-    def measures(self):
+    def measures(self) -> Measures:
         """Measures of the whole stack."""
         return self.model.measures()
 
-    def outage_duration(self):
+    def outage_duration(self) -> PhaseType:
         """Distribution of one outage of the whole stack (needs its product chain)."""
         return self.model.outage_duration()
 
-    def outages_longer_than(self, longer_than) -> float:
+    def outages_longer_than(self, longer_than: str | float) -> float:
         """Outages per year longer than `longer_than`."""
         return self.model.outages_longer_than(longer_than)
 
@@ -210,7 +218,8 @@ class Stack:
         return table
 
     @property
-    def summary(self):
+    def summary(self) -> pd.DataFrame:
+        """The measures of the whole stack as a table (:attr:`Measures.summary`)."""
         return self.measures().summary
 
     def _repr_html_(self) -> str:
