@@ -312,13 +312,21 @@ def _stderr_to(path: Path):
 
 
 def _report_notebook() -> Path:
-    """Notebook 09: in the checkout beside the package, or installed with the wheel."""
-    here = Path(__file__).resolve().parent
-    candidates = [here.parent / "notebooks" / REPORT_NOTEBOOK,
-                  Path(sys.prefix) / "share" / "hamodel" / "notebooks" / REPORT_NOTEBOOK]
+    """Notebook 09: in the checkout beside the package, or where the wheel installed it
+    (``<prefix>/share/hamodel/notebooks``, wherever pip put that prefix)."""
+    candidates = [Path(__file__).resolve().parent.parent / "notebooks" / REPORT_NOTEBOOK]
+    try:
+        from importlib.metadata import PackageNotFoundError, distribution
+
+        files = distribution("hamodel").files or []
+        candidates += [Path(distribution("hamodel").locate_file(f)) for f in files
+                       if f.name == REPORT_NOTEBOOK]
+    except (ImportError, PackageNotFoundError):
+        pass
+    candidates.append(Path(sys.prefix) / "share" / "hamodel" / "notebooks" / REPORT_NOTEBOOK)
     for path in candidates:
         if path.is_file():
-            return path
+            return path.resolve()
     raise CommandError(f"{REPORT_NOTEBOOK}: not found (looked in "
                        f"{', '.join(str(p.parent) for p in candidates)}); reinstall hamodel")
 
