@@ -142,7 +142,7 @@ def _parse(text: str) -> float:
                      f"a unit, such as '90s', '20min', '4h' or '5y'; units: {_ACCEPTED}")
 
 
-def positive_duration(x, what: str = "duration") -> float:
+def positive_duration(x: str | Real | timedelta, what: str = "duration") -> float:
     """Like :func:`duration`, but zero is refused too.
 
     Examples
@@ -163,7 +163,7 @@ def positive_duration(x, what: str = "duration") -> float:
     return value
 
 
-def rate(x, what: str = "rate") -> float:
+def rate(x: Real, what: str = "rate") -> float:
     """Check a rate per hour: a finite, positive real number.
 
     Examples
@@ -183,7 +183,7 @@ def rate(x, what: str = "rate") -> float:
     return value
 
 
-def probability(x, what: str = "probability") -> float:
+def probability(x: Real, what: str = "probability") -> float:
     """Check a probability: a real number in [0, 1].
 
     Examples
@@ -203,7 +203,7 @@ def probability(x, what: str = "probability") -> float:
     return value
 
 
-def confidence_level(x, what: str = "level") -> float:
+def confidence_level(x: Real, what: str = "level") -> float:
     """Check a confidence level: a real number strictly between 0 and 1.
 
     Examples
