@@ -114,8 +114,8 @@ def _parser() -> argparse.ArgumentParser:
                   "  hamodel measures stack.yaml --parts --format csv\n")
     sub.add_argument("stack", metavar="STACK", help="stack file (YAML), or a shipped stack's name")
     sub.add_argument("--parts", action="store_true",
-                     help="csv / json: the table of parts (Stack.breakdown) instead of the "
-                          "whole stack; the table format shows both")
+                     help="csv: the table of parts (Stack.breakdown) instead of the whole "
+                          "stack (the table and json formats show both)")
     table_options(sub)
 
     sub = command("compare", "designs side by side: one row per stack file",
