@@ -407,10 +407,22 @@ _COMMANDS = {"measures": _measures, "compare": _compare, "report": _report,
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``hamodel`` command; returns its exit status.
 
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments after ``hamodel``; default ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        0 on success, 1 for an error in the input (or a missing tool), 2 for a
+        command line that does not parse (argparse exits with it).
+
     Examples
     --------
-    >>> main(["measures", "no_such_stack.yaml"])  # doctest: +SKIP
-    hamodel: error: no_such_stack.yaml: cannot read the stack file (No such file or directory)
+    The error goes to stderr, as one line naming the file; the status comes back:
+
+    >>> main(["measures", "no_such_stack.yaml"])
     1
     """
     parser = _parser()
