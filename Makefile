@@ -7,7 +7,7 @@
 #   make student  notebooks with `solution` cells removed, outputs cleared, into build/student/
 #   make bench    run benchmarks/*.py (installs the bench extra: simpy)
 #   make tex      install the Debian packages nbconvert's PDF (LaTeX) route needs
-#   make clean    remove build outputs;  make distclean  also removes .venv
+#   make clean    remove build outputs;  make distclean  also removes .venv and .venv-lowest
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -49,8 +49,8 @@ TEX_PACKAGES := texlive-xetex texlive-fonts-recommended texlive-plain-generic pa
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # nbconvert tag handling shared by report and student.
-#   hide-input (alias hide-code): show the output only
-#   hide-output: show the input only;  remove-cell: drop the cell
+# * hide-input (alias hide-code): show the output only
+# * hide-output: show the input only;  remove-cell: drop the cell
 TAGS := --TagRemovePreprocessor.enabled=True \
         --TagRemovePreprocessor.remove_input_tags=hide-input \
         --TagRemovePreprocessor.remove_input_tags=hide-code \
