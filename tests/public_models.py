@@ -99,6 +99,9 @@ class PublicModel:
         repairs, so no unique steady state).
     time_unit : str
         What the file's rates are per.
+    fallback : str or None
+        A large long-run probability that Storm's default engine answers
+        quickly, asked by the benchmark when it does not finish on `goal`.
     """
 
     name: str
@@ -110,6 +113,7 @@ class PublicModel:
     goal_meaning: str
     measure: str = "steady"
     time_unit: str = "1h"
+    fallback: str | None = None
 
     def published_states(self, size: int) -> int:
         return PUBLISHED_STATES[self.name][size]
@@ -132,7 +136,8 @@ MODELS = {
         up="sm<20", goal="sm>=20",
         goal_meaning="20 or more customers at the second server (a long queue); the "
         "file's own label \"network_full\" is far smaller (5e-13 at c = 31, 5e-24 at "
-        "c = 63), beyond the reach of Storm's default engine"),
+        "c = 63), beyond the reach of Storm's default engine",
+        fallback='"first_queue_full"'),
     "kanban": PublicModel(
         "kanban", "Kanban manufacturing system [CT96]: four cells, t kanbans each",
         "t", None, up='!"line_empty"', goal='"line_empty"',
