@@ -188,7 +188,7 @@ class Stack:
         >>> hm.load_stack(hm.STACKS / "ha_mmm_nfs.yaml").single_points_of_failure()
         ['shared: power', 'shared: switch', 'files', 'operator error']
         """
-        singles = {next(iter(c)) for c in self.model.minimal_cut_sets() if len(c) == 1}
+        singles = {next(iter(c)) for c in self.model.minimal_cut_sets(max_order=1) if len(c) == 1}
         return [label for label, part in self.parts.items()
                 if isinstance(part, Component) and part.name in singles]
 

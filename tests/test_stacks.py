@@ -71,7 +71,7 @@ def test_component_overrides_and_explicit_components(tmp_path):
     stack = hm.load_stack(path)
     web = stack.tiers["web"]
     assert web.mttr == pytest.approx(2.0)
-    assert web.mtbf == pytest.approx(hm.component("web_server").mtbf)
+    assert web.mtbf == pytest.approx(hm.Component.from_data("web_server").mtbf)
     assert stack.shared[0].mtbf == pytest.approx(10 * hm.HOURS_PER_YEAR)
 
 
@@ -83,7 +83,7 @@ def test_host_list_is_folded_into_an_equivalent_unit(tmp_path):
           - {name: lb, model: single, unit: [physical_server, haproxy]}
         """)
     unit = hm.load_stack(path).tiers["lb"]
-    host = hm.series(hm.component("physical_server"), hm.component("haproxy"))
+    host = hm.series(hm.Component.from_data("physical_server"), hm.Component.from_data("haproxy"))
     assert unit.availability == pytest.approx(host.measures().availability, rel=1e-12)
     assert unit.measures().failure_frequency == pytest.approx(
         host.measures().failure_frequency, rel=1e-12)
