@@ -210,21 +210,13 @@ def _compare(args) -> list[tuple[str, Any]]:
 
 
 def _stacks(args) -> list[tuple[str, Any]]:
-    import pandas as pd
-
     import hamodel as hm
+    from hamodel.stacks import STACKS
 
-    rows = []
-    for path in sorted(hm.STACKS.glob("*.yaml")):
-        stack = hm.load_stack(path)
-        rows.append({"file": path.name, "name": stack.name,
-                     "baseline": stack.baseline.name if stack.baseline else "",
-                     "tiers": len(stack.tiers),
-                     "description": " ".join(stack.description.split())})
-    frame = pd.DataFrame(rows).set_index("file")
+    frame = hm.stacks().drop(columns="path")
     if args.format == "table":
         frame = frame.assign(description=[_cut(d, 60) for d in frame["description"]])
-        return [(f"Stacks in {hm.STACKS} (load one by its file name)", frame)]
+        return [(f"Stacks in {STACKS} (load one by its file name)", frame)]
     return [("", frame)]
 
 

@@ -34,7 +34,7 @@ from .units import duration
 if TYPE_CHECKING:  # pragma: no cover - pandas is imported when a table is built
     import pandas as pd
 
-__all__ = ["components"]
+__all__ = ["components", "data_file"]
 
 #: The package's data folder (``hamodel/_data``; ``data/`` in a checkout links to it):
 #: components.csv, incidents_example.csv and the stack files in ``stacks/``. Found
@@ -103,6 +103,26 @@ def components(path: str | Path | None = None) -> pd.DataFrame:
 
 
 @lru_cache(maxsize=8)
+
+def data_file(name: str) -> Path:
+    """The path of a file that ships with hamodel's data, such as the example incident log.
+
+    Examples
+    --------
+    >>> data_file("incidents_example.csv").name
+    'incidents_example.csv'
+    >>> data_file("nope.csv")
+    Traceback (most recent call last):
+    ...
+    ValueError: no data file 'nope.csv'; the data files are: components.csv, incidents_example.csv
+    """
+    path = DATA_DIR / str(name)
+    if not path.is_file() or path.parent != DATA_DIR:
+        known = sorted(p.name for p in DATA_DIR.iterdir() if p.is_file() and p.name != "README.md")
+        raise ValueError(f"no data file {name!r}; the data files are: {', '.join(known)}")
+    return path
+
+
 def _load(path: str, mtime_ns: int) -> pd.DataFrame:
     # mtime_ns is part of the cache key only: an edited file is read again.
     import pandas as pd

@@ -63,7 +63,7 @@ if TYPE_CHECKING:  # pragma: no cover - annotations only
     from .measures import Measures
     from .phasetype import PhaseType
 
-__all__ = ["STACKS", "Stack", "StackError", "load_stack", "TIER_MODELS"]
+__all__ = ["Stack", "StackError", "load_stack", "stacks"]
 
 #: The folder of the stack descriptions that ship with hamodel (``data/stacks`` in a
 #: checkout, ``hamodel/_data/stacks`` in an installed package).
@@ -145,7 +145,7 @@ class Stack:
         Examples
         --------
         >>> import hamodel as hm
-        >>> hm.load_stack(hm.STACKS / "single_server.yaml").kinds()[:3]
+        >>> hm.load_stack("single_server.yaml").kinds()[:3]
         ('power_feed', 'switch', 'physical_server')
         """
         return tuple(self.component_kinds)
@@ -185,7 +185,7 @@ class Stack:
         Examples
         --------
         >>> import hamodel as hm
-        >>> hm.load_stack(hm.STACKS / "ha_mmm_nfs.yaml").single_points_of_failure()
+        >>> hm.load_stack("ha_mmm_nfs.yaml").single_points_of_failure()
         ['shared: power', 'shared: switch', 'files', 'operator error']
         """
         singles = {next(iter(c)) for c in self.model.minimal_cut_sets(max_order=1) if len(c) == 1}
@@ -230,6 +230,38 @@ class Stack:
         return f"Stack({self.name!r}, tiers={list(self.tiers)}, shared={[c.name for c in self.shared]})"
 
 
+
+def stacks() -> "pd.DataFrame":
+    """The stack descriptions that ship with hamodel, one row per file.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index: the file name, which :func:`load_stack` takes as it is;
+        columns ``name``, ``baseline`` (the file it is meant to be compared
+        with, or empty), ``tiers`` (how many), ``description`` and ``path``.
+
+    Examples
+    --------
+    >>> import hamodel as hm
+    >>> table = hm.stacks()
+    >>> "ha_mmm_nfs.yaml" in table.index, table.loc["ha_mmm_nfs.yaml", "baseline"]
+    (True, 'single_server.yaml')
+    >>> hm.load_stack(table.index[0]).name == table["name"].iloc[0]
+    True
+    """
+    import pandas as pd
+
+    rows = []
+    for path in sorted(STACKS.glob("*.yaml")):
+        stack = load_stack(path)
+        rows.append({"file": path.name, "name": stack.name,
+                     "baseline": stack.baseline.name if stack.baseline else "",
+                     "tiers": len(stack.tiers),
+                     "description": " ".join(stack.description.split()), "path": path})
+    return pd.DataFrame(rows).set_index("file")
+
+
 def load_stack(path: str | os.PathLike, *, case: str | None = None,
                values: Mapping | None = None) -> Stack:
     """Load a stack description from a YAML file.
@@ -269,10 +301,10 @@ def load_stack(path: str | os.PathLike, *, case: str | None = None,
     Examples
     --------
     >>> import hamodel as hm
-    >>> stack = hm.load_stack("single_server.yaml")  # one of hm.STACKS
+    >>> stack = hm.load_stack("single_server.yaml")  # one of hm.stacks()
     >>> list(stack.tiers)[:2]
     ['server', 'web']
-    >>> slow = hm.load_stack(hm.STACKS / "single_server.yaml",
+    >>> slow = hm.load_stack("single_server.yaml",
     ...                      values={"physical_server": {"mttr": "72h"}})
     >>> slow.tiers["server"].mttr
     72.0

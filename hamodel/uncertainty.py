@@ -496,7 +496,7 @@ def uncertainty(model, ranges=None, *, n: int = 200, seed=None,
 
     A stack varies the MTBF and MTTR of every kind it uses:
 
-    >>> stack = hm.load_stack(hm.STACKS / "single_server.yaml")
+    >>> stack = hm.load_stack("single_server.yaml")
     >>> hm.uncertainty(stack, n=20, seed=1).ranges["physical_server MTTR"]
     (4.0, 24.0, 72.0)
     """

@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 
 import hamodel as hm
+from hamodel.stacks import STACKS
 from hamodel.cli import REPORT_TAGS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -210,8 +211,8 @@ def test_stacks_lists_the_shipped_stack_files(here):
     result = hamodel("stacks", "--format", "json", cwd=here)
     assert result.returncode == 0, result.stderr
     rows = json.loads(result.stdout)
-    assert [r["file"] for r in rows] == sorted(p.name for p in hm.STACKS.glob("*.yaml"))
-    assert {r["name"] for r in rows} == {hm.load_stack(p).name for p in hm.STACKS.glob("*.yaml")}
+    assert [r["file"] for r in rows] == sorted(p.name for p in STACKS.glob("*.yaml"))
+    assert {r["name"] for r in rows} == {hm.load_stack(p).name for p in STACKS.glob("*.yaml")}
     table = hamodel("stacks", cwd=here)
     assert table.returncode == 0 and MMM in table.stdout
 

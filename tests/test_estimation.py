@@ -11,7 +11,7 @@ from scipy.stats import chi2
 
 import hamodel as hm
 
-EXAMPLE = Path(hm.STACKS).parent / "incidents_example.csv"
+EXAMPLE = hm.data_file("incidents_example.csv")
 
 
 # Trivedi, Probability and Statistics with Reliability, Queuing and Computer Science

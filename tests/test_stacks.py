@@ -8,9 +8,10 @@ import time
 import pytest
 
 import hamodel as hm
+from hamodel.stacks import STACKS
 from hamodel.data import component as data_component
 
-STACK_FILES = sorted(hm.STACKS.glob("*.yaml"))
+STACK_FILES = sorted(STACKS.glob("*.yaml"))
 HA_STACKS = [p for p in STACK_FILES if hm.load_stack(p).baseline is not None]
 
 
@@ -52,7 +53,7 @@ def test_stack_model_is_the_series_of_its_parts(path):
 
 
 def test_case_override_orders_availability():
-    path = hm.STACKS / "single_server.yaml"
+    path = STACKS / "single_server.yaml"
     a = {case: hm.load_stack(path, case=case).measures().availability
          for case in ("pessimistic", "typical", "optimistic")}
     assert a["pessimistic"] < a["typical"] < a["optimistic"]
@@ -180,10 +181,10 @@ def test_breakdown_names_the_dominant_part(path):
 
 def test_single_points_of_failure_are_the_unreplicated_parts():
     """In the one-server stack every part but the mirrored disks is a single point of failure."""
-    stack = hm.load_stack(hm.STACKS / "single_server.yaml")
+    stack = hm.load_stack(STACKS / "single_server.yaml")
     assert stack.single_points_of_failure() == [
         label for label in stack.parts if label != "disks"]
-    ha = hm.load_stack(hm.STACKS / "ha_galera_drbd.yaml")
+    ha = hm.load_stack(STACKS / "ha_galera_drbd.yaml")
     assert ha.single_points_of_failure() == ["shared: power", "shared: switch", "operator error"]
 
 
@@ -369,8 +370,8 @@ def test_yaml_syntax_error_is_one_line_with_its_position(tmp_path):
 def test_bare_name_loads_the_shipped_stack(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     stack = hm.load_stack("ha_mmm_nfs.yaml")
-    assert stack.path == hm.STACKS / "ha_mmm_nfs.yaml"
-    assert stack.baseline == hm.STACKS / "single_server.yaml"
+    assert stack.path == STACKS / "ha_mmm_nfs.yaml"
+    assert stack.baseline == STACKS / "single_server.yaml"
 
 
 def test_file_in_the_current_folder_wins_over_a_shipped_one(tmp_path, monkeypatch):
@@ -383,5 +384,5 @@ def test_copied_stack_finds_its_shipped_baseline(tmp_path):
     # A user copies a shipped stack elsewhere to edit it; `baseline: single_server.yaml`
     # still names the shipped baseline when no such file lies beside the copy.
     copy = tmp_path / "mine.yaml"
-    copy.write_text((hm.STACKS / "ha_mmm_nfs.yaml").read_text())
-    assert hm.load_stack(copy).baseline == hm.STACKS / "single_server.yaml"
+    copy.write_text((STACKS / "ha_mmm_nfs.yaml").read_text())
+    assert hm.load_stack(copy).baseline == STACKS / "single_server.yaml"

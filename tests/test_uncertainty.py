@@ -12,9 +12,10 @@ import pytest
 from scipy.stats import triang
 
 import hamodel as hm
+from hamodel.stacks import STACKS
 from hamodel.uncertainty import OUTPUTS, _LogTriangular
 
-SINGLE = hm.STACKS / "single_server.yaml"
+SINGLE = STACKS / "single_server.yaml"
 
 
 # Module level, so that workers=2 can pickle them.
@@ -287,7 +288,7 @@ def test_stack_kinds_follow_the_file_whatever_the_hash_seed():
     # The files tier lists node (physical_server, nfs_server) before link
     # (heartbeat_link). Parameter order decides which Latin hypercube column a
     # parameter gets, so it must not depend on set iteration order.
-    kinds = hm.load_stack(hm.STACKS / "ha_galera_drbd.yaml").kinds()
+    kinds = hm.load_stack(STACKS / "ha_galera_drbd.yaml").kinds()
     assert kinds.index("nfs_server") < kinds.index("heartbeat_link")
 
 
