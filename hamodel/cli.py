@@ -213,7 +213,7 @@ def _stacks(args) -> list[tuple[str, Any]]:
     import hamodel as hm
     from hamodel.stacks import STACKS
 
-    frame = hm.stacks().drop(columns="path")
+    frame = hm.shipped_stacks().drop(columns="path")
     if args.format == "table":
         frame = frame.assign(description=[_cut(d, 60) for d in frame["description"]])
         return [(f"Stacks in {STACKS} (load one by its file name)", frame)]

@@ -44,7 +44,7 @@ import copy
 import inspect
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 from types import MappingProxyType
@@ -63,7 +63,7 @@ if TYPE_CHECKING:  # pragma: no cover - annotations only
     from .measures import Measures
     from .phasetype import PhaseType
 
-__all__ = ["Stack", "StackError", "load_stack", "stacks"]
+__all__ = ["Stack", "StackError", "load_stack", "shipped_stacks"]
 
 #: The folder of the stack descriptions that ship with hamodel (``data/stacks`` in a
 #: checkout, ``hamodel/_data/stacks`` in an installed package).
@@ -128,6 +128,26 @@ class Stack:
     case : str or None
         The ``case=`` the stack was loaded with, so that it can be rebuilt
         (:func:`hamodel.uncertainty` does).
+    document : mapping or None
+        The description it was built from (the YAML file's content, or the
+        mapping given to :meth:`from_dict`); :meth:`with_values` rebuilds
+        the stack from it without reading any file. None for a stack put
+        together from models directly.
+
+    Examples
+    --------
+    A stack described in code, with components from the field data:
+
+    >>> import hamodel as hm
+    >>> shop = hm.Stack.from_dict({
+    ...     "name": "shop", "shared": [{"kind": "power_feed"}],
+    ...     "tiers": [{"name": "db", "model": "parallel", "n": 2,
+    ...                "unit": {"kind": "physical_server"}}]})
+    >>> shop.kinds()
+    ('power_feed', 'physical_server')
+    >>> slower = shop.with_values({"physical_server": {"mttr": "72h"}})
+    >>> slower.tiers["db"].measures().mean_down_time > shop.tiers["db"].measures().mean_down_time
+    True
     """
 
     name: str
@@ -138,6 +158,40 @@ class Stack:
     baseline: Path | None = None
     component_kinds: tuple = ()
     case: str | None = None
+    document: object = field(default=None, repr=False)
+
+    @classmethod
+    def from_dict(cls, document, *, case: str | None = None, values=None,
+                  path=None) -> "Stack":
+        """A stack from a mapping with the keys of a stack file (``name``, ``tiers``, ...).
+
+        The same rules and checks as :func:`load_stack`, without reading a
+        file; `case` and `values` as there. `path`, if given, is where the
+        description came from: errors name it and a ``baseline`` is found
+        beside it.
+        """
+        return _build_stack(copy.deepcopy(document), None if path is None else Path(path),
+                            case, values)
+
+    def with_values(self, values=None, *, case: str | None = None) -> "Stack":
+        """The same stack with other field-data values or another data case.
+
+        Rebuilt from :attr:`document` (nothing is read from disk), with
+        ``values`` = ``{kind: {"mtbf": ..., "mttr": ...}}`` as in
+        :func:`load_stack`, and `case` (default: the stack's own).
+
+        Raises
+        ------
+        ValueError
+            For a stack put together from models directly, which has no
+            description to rebuild from.
+        """
+        if self.document is None:
+            raise ValueError(f"stack {self.name!r} was put together from models, so it has no "
+                             "description to rebuild with other values; build it with "
+                             "hm.Stack.from_dict(...) or hm.load_stack(...)")
+        return _build_stack(copy.deepcopy(self.document), self.path,
+                            self.case if case is None else case, values)
 
     def kinds(self) -> tuple:
         """The component kinds the stack uses, in order of first use.
@@ -231,7 +285,7 @@ class Stack:
 
 
 
-def stacks() -> "pd.DataFrame":
+def shipped_stacks() -> "pd.DataFrame":
     """The stack descriptions that ship with hamodel, one row per file.
 
     Returns
@@ -244,7 +298,7 @@ def stacks() -> "pd.DataFrame":
     Examples
     --------
     >>> import hamodel as hm
-    >>> table = hm.stacks()
+    >>> table = hm.shipped_stacks()
     >>> "ha_mmm_nfs.yaml" in table.index, table.loc["ha_mmm_nfs.yaml", "baseline"]
     (True, 'single_server.yaml')
     >>> hm.load_stack(table.index[0]).name == table["name"].iloc[0]
@@ -301,7 +355,7 @@ def load_stack(path: str | os.PathLike, *, case: str | None = None,
     Examples
     --------
     >>> import hamodel as hm
-    >>> stack = hm.load_stack("single_server.yaml")  # one of hm.stacks()
+    >>> stack = hm.load_stack("single_server.yaml")  # one of hm.shipped_stacks()
     >>> list(stack.tiers)[:2]
     ['server', 'web']
     >>> slow = hm.load_stack("single_server.yaml",
@@ -326,9 +380,18 @@ def load_stack(path: str | os.PathLike, *, case: str | None = None,
         doc = copy.deepcopy(_parse(text))  # a copy: the cached document stays as read
     except yaml.YAMLError as exc:
         raise StackError(_yaml_message(path, exc)) from None
+    return _build_stack(doc, path, case, values)
+
+
+def _build_stack(doc, path: Path | None, case, values) -> Stack:
+    """A Stack from a parsed description (a fresh copy: it is kept in the stack)."""
+    where = path if path is not None else "stack description"
     if case is not None and case not in CASES:
-        raise StackError(f"{path}: case = {case!r}; expected one of {sorted(CASES)}")
-    return _Loader(path, case, _values(path, values)).stack(doc)
+        raise StackError(f"{where}: case = {case!r}; expected one of {sorted(CASES)}")
+    kept = copy.deepcopy(doc)
+    stack = _Loader(path, case, _values(where, values)).stack(doc)
+    object.__setattr__(stack, "document", kept)
+    return stack
 
 
 @lru_cache(maxsize=32)
@@ -467,7 +530,8 @@ class _Loader:
         self.count = 0  # components read so far (a guard against alias explosions)
 
     def error(self, where: str, message: str) -> StackError:
-        return StackError(f"{self.path}: {where}: {message}")
+        source = self.path if self.path is not None else "stack description"
+        return StackError(f"{source}: {where}: {message}")
 
     def mapping(self, value, where: str, required: set, optional: set) -> dict:
         if value is None and where == "top level":
@@ -539,7 +603,7 @@ class _Loader:
         baseline = doc.get("baseline")
         if baseline is not None:
             named = self.text(baseline, "baseline")
-            baseline = self.path.parent / named
+            baseline = (self.path.parent if self.path is not None else Path.cwd()) / named
             if not baseline.is_file() and len(Path(named).parts) == 1:
                 baseline = _shipped_if_bare(Path(named))  # a copy of a shipped stack
             if not baseline.is_file():

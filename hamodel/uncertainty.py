@@ -31,7 +31,6 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, partial
-from pathlib import Path
 from types import MappingProxyType
 
 import numpy as np
@@ -74,19 +73,24 @@ class _LogTriangular:
 
 @dataclass(frozen=True)
 class _StackBuild:
-    """Rebuild a stack from its file with sampled ``"<kind> MTBF"`` / ``"<kind> MTTR"``."""
+    """Rebuild a stack from its description with sampled ``"<kind> MTBF"`` / ``"<kind> MTTR"``.
 
-    path: Path
+    It holds the stack's parsed description (a small mapping), which travels to
+    worker processes once; nothing is read from disk per sample.
+    """
+
+    document: object
+    path: object
     case: str | None
 
     def __call__(self, **params):
-        from .stacks import load_stack
+        from .stacks import Stack
 
         values: dict = {}
         for name, value in params.items():
             kind, quantity = name.rsplit(" ", 1)
             values.setdefault(kind, {})[quantity.lower()] = value
-        return load_stack(self.path, case=self.case, values=values)
+        return Stack.from_dict(self.document, case=self.case, values=values, path=self.path)
 
 
 def _triple(name: str, value) -> tuple:
@@ -130,9 +134,10 @@ def _setup(model, ranges):
     from .stacks import Stack
 
     if isinstance(model, Stack):
-        if model.path is None:
-            raise ValueError(f"stack {model.name!r} has no file: uncertainty rebuilds a stack "
-                             "from its YAML, so load it with hm.load_stack(path)")
+        if model.document is None:
+            raise ValueError(f"stack {model.name!r} was put together from models, so it has "
+                             "no description to vary: build it with hm.Stack.from_dict(...) "
+                             "or hm.load_stack(...), or pass a build(**params) callable")
         known = _stack_ranges(model)
         if not known:
             raise ValueError(f"stack {model.name!r} uses no component kinds from the data, "
@@ -148,7 +153,7 @@ def _setup(model, ranges):
                     raise ValueError(f"unknown parameter {name!r} for stack {model.name!r}; "
                                      f"known parameters: {', '.join(known)}")
                 chosen[name] = known[name] if value is None else value
-        build, label = _StackBuild(Path(model.path), model.case), model.name
+        build, label = _StackBuild(model.document, model.path, model.case), model.name
     elif callable(model):
         if not isinstance(ranges, Mapping) or not ranges:
             raise ValueError("with a build callable, give ranges={'param': (low, typical, "

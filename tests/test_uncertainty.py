@@ -12,6 +12,7 @@ import pytest
 from scipy.stats import triang
 
 import hamodel as hm
+from hamodel import stacks as stacks_module
 from hamodel.stacks import STACKS
 from hamodel.uncertainty import OUTPUTS, _LogTriangular
 
@@ -321,3 +322,31 @@ def test_bad_values_raise_stack_error(values, message):
     with pytest.raises(hm.StackError) as info:
         hm.load_stack(SINGLE, values=values)
     assert message in str(info.value)
+
+
+def test_a_stack_described_in_code_is_varied_without_any_file(monkeypatch):
+    """uncertainty() used to turn a stack back into its path and re-read the YAML for
+    every sample; a stack built with Stack.from_dict has no file at all."""
+    shop = hm.Stack.from_dict({
+        "name": "shop", "shared": [{"kind": "power_feed"}],
+        "tiers": [{"name": "db", "model": "parallel", "n": 2,
+                   "unit": {"kind": "physical_server"}}]})
+    assert shop.path is None
+
+    def no_reading(*args, **kwargs):  # pragma: no cover - fails the test if called
+        raise AssertionError("a stack file was read")
+
+    monkeypatch.setattr(stacks_module, "load_stack", no_reading)
+    monkeypatch.setattr(stacks_module.Path, "read_bytes", no_reading)
+    result = hm.uncertainty(shop, ["physical_server MTTR"], n=4, seed=3)
+    row = result.samples.iloc[2]
+    direct = shop.with_values({"physical_server": {"mttr": row["physical_server MTTR"]}})
+    assert row["downtime_per_year"] == pytest.approx(direct.measures().downtime_minutes_per_year,
+                                                     rel=1e-12)
+
+
+def test_a_stack_put_together_from_models_says_how_to_make_it_variable():
+    stack = hm.Stack("adhoc", "", None, tiers={"u": hm.Component("u", mtbf="1y", mttr="1h")},
+                     shared=())
+    with pytest.raises(ValueError, match="Stack.from_dict"):
+        hm.uncertainty(stack, n=4)
