@@ -9,8 +9,8 @@ Import it as ``import hamodel as hm``; every public name lives here.
 
 from .blocks import *  # noqa: F401,F403
 from .blocks import __all__ as _blocks_all
-from .compare import *  # noqa: F401,F403
-from .compare import __all__ as _compare_all
+from .tables import *  # noqa: F401,F403
+from .tables import __all__ as _compare_all
 from .component import *  # noqa: F401,F403
 from .component import __all__ as _component_all
 from .ctmc import *  # noqa: F401,F403
@@ -21,8 +21,8 @@ from .distributions import *  # noqa: F401,F403
 from .distributions import __all__ as _distributions_all
 from .estimation import *  # noqa: F401,F403
 from .estimation import __all__ as _estimation_all
-from .importance import *  # noqa: F401,F403
-from .importance import __all__ as _importance_all
+from .ranking import *  # noqa: F401,F403
+from .ranking import __all__ as _importance_all
 from .measures import *  # noqa: F401,F403
 from .measures import __all__ as _measures_all
 from .phasetype import *  # noqa: F401,F403
@@ -32,12 +32,12 @@ from .patterns import __all__ as _patterns_all
 from .plot import *  # noqa: F401,F403
 from .plot import __all__ as _plot_all
 from .prism import ModelFileError  # noqa: F401 (CTMC.from_prism/from_explicit/to_explicit)
-from .simulate import *  # noqa: F401,F403
-from .simulate import __all__ as _simulate_all
+from .montecarlo import *  # noqa: F401,F403
+from .montecarlo import __all__ as _simulate_all
 from .stacks import *  # noqa: F401,F403
 from .stacks import __all__ as _stacks_all
-from .uncertainty import *  # noqa: F401,F403
-from .uncertainty import __all__ as _uncertainty_all
+from .studies import *  # noqa: F401,F403
+from .studies import __all__ as _uncertainty_all
 from .units import *  # noqa: F401,F403
 from .units import __all__ as _units_all
 

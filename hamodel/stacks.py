@@ -258,7 +258,7 @@ class Stack:
         parts are in series, so this is their share of the stack's downtime
         up to the rare overlaps of two parts down at once).
         """
-        from .compare import compare
+        from .tables import compare
 
         parts = self.parts
         table = compare(parts, measures, time_unit=time_unit, digits=digits)

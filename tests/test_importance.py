@@ -1,4 +1,4 @@
-"""Tests of hamodel.importance: Birnbaum, criticality, Fussell-Vesely and frequency shares.
+"""Tests of hamodel.ranking (hm.importance): Birnbaum, criticality, Fussell-Vesely and frequency shares.
 
 Expected values are closed forms for series and parallel pairs (independent units:
 ``A(series) = A_a A_b``, ``U(parallel) = U_a U_b``), exact rationals of the float rates

@@ -200,3 +200,20 @@ def test_simpy_is_only_a_benchmark_dependency():
     assert "simpy" in _floors(project["optional-dependencies"]["bench"])
     for path in [*(ROOT / "hamodel").rglob("*.py"), *(ROOT / "tests").glob("*.py")]:
         assert not re.search(r"^\s*(import|from)\s+simpy", path.read_text(), re.M), path
+
+
+def test_every_module_is_itself_under_its_dotted_name():
+    """`import hamodel.component` gave the data lookup function, which shadowed the module
+    (issue 10): no public name of the package may hide a module of the same name."""
+    import importlib
+    import pkgutil
+
+    import hamodel
+
+    shadowed = []
+    for info in pkgutil.walk_packages(hamodel.__path__, "hamodel."):
+        module = importlib.import_module(info.name)
+        parent, _, name = info.name.rpartition(".")
+        if getattr(importlib.import_module(parent), name, module) is not module:
+            shadowed.append(info.name)
+    assert shadowed == []

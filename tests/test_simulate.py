@@ -1,4 +1,4 @@
-"""Tests of hamodel/simulate.py: Monte Carlo of blocks of renewal components.
+"""Tests of hamodel/montecarlo.py (hm.simulate): Monte Carlo of blocks of renewal components.
 
 Two kinds of reference, both independent of the code under test:
 

@@ -1,4 +1,4 @@
-"""Tests of hamodel.uncertainty (sampling, tornado, Sobol) and the stack rebuild it relies on."""
+"""Tests of hamodel.studies: hm.uncertainty (sampling, tornado, Sobol) and the stack rebuild it relies on."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from scipy.stats import triang
 import hamodel as hm
 from hamodel import stacks as stacks_module
 from hamodel.stacks import STACKS
-from hamodel.uncertainty import OUTPUTS, _LogTriangular
+from hamodel.studies import OUTPUTS, _LogTriangular
 
 SINGLE = STACKS / "single_server.yaml"
 
@@ -170,7 +170,7 @@ def test_progress_bar_in_a_notebook_is_one_output_updated_in_place(monkeypatch):
         return Handle()
 
     # hm.uncertainty, the function, hides the module of the same name: patch the module.
-    monkeypatch.setattr(sys.modules["hamodel.uncertainty"], "_in_kernel", lambda: True)
+    monkeypatch.setattr(sys.modules["hamodel.studies"], "_in_kernel", lambda: True)
     monkeypatch.setattr(IPython.display, "display", display)
     hm.uncertainty(web_unit, WEB_RANGES, n=5, seed=1, progress=True)
     assert len(shown) == 1

@@ -83,7 +83,7 @@ class ReadReplicas:
     @property
     def summary(self):
         """One row each for read and write: the headline frequency-duration figures."""
-        from ..compare import compare
+        from ..tables import compare
 
         table = compare({"read": self.read, "write": self.write}, _SUMMARY)
         table.index.name = self.name
