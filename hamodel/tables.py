@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from .measures import DEFAULT_MEASURES, Measure, measure
+from .measures import DEFAULT_MEASURES, TIME_UNITS, Measure, measure
 from .units import duration
 
 __all__ = ["compare", "MeasureTable"]
@@ -139,8 +139,9 @@ def compare(models, measures=None, *, time_unit: str | None = None, longer_than=
     server               240                48
     """
     items = _items(models)
-    if time_unit is not None:
-        Measure("probe", "", "", "duration", "h").scale(time_unit)  # validates the unit
+    if time_unit is not None and time_unit not in TIME_UNITS:
+        raise ValueError(f"compare: time_unit = {time_unit!r}; expected one of "
+                         f"{list(TIME_UNITS)}")
     if digits is not None and (isinstance(digits, bool) or not isinstance(digits, int)
                                or not 1 <= digits <= 17):
         raise ValueError(f"compare: digits = {digits!r}; expected a whole number from 1 to 17 "
