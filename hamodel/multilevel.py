@@ -44,7 +44,7 @@ import numpy as np
 import scipy.sparse as sp
 from pyamg import amg_core
 
-from .convergence import FLOOR, Convergence, relative_change
+from .convergence import Convergence, relative_change
 from .elimination import gth_solve
 
 __all__ = ["multilevel_solve", "MULTILEVEL_MAXCYCLES"]
@@ -56,6 +56,9 @@ _COARSEST = 400
 #: A level with more states than this that no longer coarsens is smoothed,
 #: not eliminated (dense GTH would cost more than the cycles it saves).
 _DENSE_LIMIT = 1500
+#: Smallest share of its aggregate's mass a state is given when the coarse rates
+#: are formed (see _Level.restrict): thirty orders below the convergence floor.
+_SHARE_FLOOR = 1e-280
 #: Smallest Gauss-Seidel change that the final check treats as imbalance.
 _CHECK_FLOOR = 1e-13
 #: Times the cycles are resumed when a Gauss-Seidel sweep disagrees with them.
@@ -77,7 +80,7 @@ def multilevel_solve(Q, tol: float = 1e-12, maxcycles: int = MULTILEVEL_MAXCYCLE
         An irreducible generator.
     tol : float
         Target for the estimated relative error of every probability above
-        1e-280.
+        1e-250.
     maxcycles : int
         Most cycles.
     sweeps : int
@@ -90,7 +93,7 @@ def multilevel_solve(Q, tol: float = 1e-12, maxcycles: int = MULTILEVEL_MAXCYCLE
     cycles : int
         Cycles made.
     error_estimate : float
-        Estimated largest relative error of a probability above 1e-280:
+        Estimated largest relative error of a probability above 1e-250:
         the last cycle's largest relative change ``d`` times ``r / (1 - r)``,
         ``r`` the observed contraction per cycle (the more pessimistic of the
         last ratio and the mean ratio over the last three cycles), or the
@@ -242,7 +245,7 @@ class _Level:
         # below any probability that matters: a floor of 1e-100 lent states
         # whose true share is 1e-300 enough flow to keep the tail of a long
         # queue from converging.
-        np.maximum(weight, FLOOR, out=weight)
+        np.maximum(weight, _SHARE_FLOOR, out=weight)
         flows = weight[self.inter_rows] * self.inter_data
         return np.bincount(self.slot, weights=flows, minlength=self.coarse_entries), mass
 

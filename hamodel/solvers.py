@@ -93,13 +93,13 @@ class SteadyState:
         0 for the direct methods.
     error_estimate : float or None
         For the iterative methods: the estimated largest relative error of
-        any probability (above 1e-280), from the last change and the
+        any probability (above 1e-250), from the last change and the
         observed rate of convergence (see :func:`iterative_solve`). None for
         the direct methods, which are not iterated (their check is
         `residual`).
     componentwise_residual : float
         ``max_j |(pi Q)_j| / (pi_j |q_jj|)`` over the probabilities above
-        1e-280: how far each state is from balance, relative to its own
+        1e-250: how far each state is from balance, relative to its own
         flow. Unlike `residual`, which the large probabilities dominate, it
         shows a small probability that is wrong.
     attempts : tuple of (str, str)
@@ -214,7 +214,7 @@ def iterative_solve(Q, tol: float = ITERATIVE_TOLERANCE,
     sweeps : int
         Sweeps made.
     error_estimate : float
-        Estimated largest relative error of a probability above 1e-280.
+        Estimated largest relative error of a probability above 1e-250.
 
     Raises
     ------
@@ -314,7 +314,7 @@ def closed_classes(Q) -> tuple[list[np.ndarray], np.ndarray]:
 
 
 def componentwise_residual(Q, pi) -> float:
-    """``max_j |(pi Q)_j| / (pi_j |q_jj|)`` over the states with ``pi_j > 1e-280``.
+    """``max_j |(pi Q)_j| / (pi_j |q_jj|)`` over the states with ``pi_j > 1e-250``.
 
     The off-diagonal inflow of each state is summed from non-negative terms
     and compared with its outflow, so the measure is as accurate for a
