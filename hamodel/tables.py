@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from .measures import DEFAULT_MEASURES, TIME_UNITS, Measure, measure
+from .measures import DEFAULT_MEASURES, MEASURES, TIME_UNITS, Measure, measure
 from .units import duration
 
 __all__ = ["compare", "MeasureTable"]
@@ -123,6 +123,14 @@ def compare(models, measures=None, *, time_unit: str | None = None, longer_than=
         headed with its unit (``"mean outage (h)"``, ``"outages/yr"``). A
         model that does not count an event shows 0 for it.
 
+    Raises
+    ------
+    ValueError
+        For a measure name that is neither in the catalogue, nor an event
+        one of the models counts, nor one of the events hamodel's patterns
+        count (``"split_brain"``, ``"fence_race"``, ...): a misspelt name
+        is an error, not a column of zeros.
+
     Examples
     --------
     >>> import hamodel as hm
@@ -154,6 +162,15 @@ def compare(models, measures=None, *, time_unit: str | None = None, longer_than=
         names = [measures]
     else:
         names = list(measures)
+    counted = {e for m in computed.values() for e in m.events}
+    unknown = [n for n in names if n not in MEASURES and n not in counted
+               and n not in _PATTERN_EVENTS]
+    if unknown:
+        # A misspelt name would otherwise become a column of zeros.
+        raise ValueError(f"compare: unknown measure(s) {unknown}: expected names from "
+                         f"hamodel.MEASURES {list(MEASURES)}, an event these models count "
+                         f"{sorted(counted)} or one of {list(_PATTERN_EVENTS)} "
+                         "(outages longer than X: longer_than=X)")
     specs = [measure(name) for name in names]
     columns = {spec.header(time_unit): spec for spec in specs}
     rows = {label: [spec.value(m, time_unit) for spec in specs] for label, m in computed.items()}
@@ -167,6 +184,11 @@ def compare(models, measures=None, *, time_unit: str | None = None, longer_than=
         columns[header] = spec
     frame.index.name = "design"
     return _table(frame, columns, digits, time_unit)
+
+
+#: Events that hamodel's patterns count: asked of models that cannot have them, they are 0.
+_PATTERN_EVENTS = ("failover", "uncovered_failure", "promotion", "split_brain", "fence_race",
+                   "both_fenced", "fence_failure")
 
 
 def _table(frame, columns, digits, time_unit) -> MeasureTable:

@@ -45,8 +45,13 @@ def test_compare_digits_must_be_a_count_of_digits(digits):
 
 
 def test_compare_unknown_measure_and_time_unit():
-    with pytest.raises(ValueError, match="unknown measure 'Outages'"):
+    with pytest.raises(ValueError, match=r"unknown measure\(s\) \['Outages'\]"):
         hm.compare({"u": UNIT}, ["Outages"])
+    # A misspelt event was a column of zeros; an event of hamodel's patterns is 0 for a
+    # model that cannot have it.
+    with pytest.raises(ValueError, match=r"\['split_brian'\].*'split_brain'"):
+        hm.compare({"u": UNIT}, ["split_brian"])
+    assert hm.compare({"u": UNIT}, ["split_brain"]).iloc[0, 0] == 0.0
     with pytest.raises(ValueError, match="time_unit = 'hours'"):
         hm.compare({"u": UNIT}, time_unit="hours")
 
