@@ -147,7 +147,7 @@ def main() -> None:
     try:
         import simpy  # noqa: F401
     except ImportError:
-        print("simpy is not installed (pip install simpy, or the 'test' extra): "
+        print("simpy is not installed (pip install simpy, or the 'bench' extra: pip install -e .[bench]): "
               "skipping the SimPy comparison")
         return
     t_simpy, ref = best_of(args.repeat, lambda: simpy_simulate(model, horizon, args.runs,

@@ -41,7 +41,14 @@ from .studies import __all__ as _uncertainty_all
 from .units import *  # noqa: F401,F403
 from .units import __all__ as _units_all
 
-__version__ = "0.1.0"
+# One version, pyproject.toml's, read from the installed distribution's metadata.
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("hamodel")
+except PackageNotFoundError:  # imported from a source tree that was never installed
+    __version__ = "0+unknown"
+del PackageNotFoundError, version
 
 __all__ = [
     *_units_all,

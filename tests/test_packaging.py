@@ -59,6 +59,11 @@ print(json.dumps({{"seconds": seconds,
 """
 
 
+def test_version_is_the_one_pyproject_declares():
+    """hamodel.__version__ is read from the installed metadata: one number to bump."""
+    assert hamodel.__version__ == PYPROJECT["project"]["version"]
+
+
 def test_import_hamodel_loads_no_heavy_module():
     out = json.loads(_check(_run([sys.executable, "-c", _PROBE], cwd=ROOT)).stdout)
     assert out["loaded"] == [], f"import hamodel loads {out['loaded']}; import them where used"
