@@ -335,6 +335,15 @@ def test_availability_at_an_enormous_time_is_the_steady_state_not_nan(t):
     assert m.availability_at(t) == pytest.approx(m.measures().availability, rel=1e-12)
 
 
+@pytest.mark.parametrize("t", [1e300, 1e12])
+def test_availability_at_an_enormous_time_on_a_large_chain_is_the_steady_state(t):
+    """Above 1,000 states scipy's expm_multiply raised TypeError at t = 1e300 (issue 10);
+    uniformisation now stops once it reaches the steady state."""
+    m = cluster_chain(11, NODE, crews=1)
+    assert m.n_states == 2048
+    assert m.availability_at(t) == pytest.approx(m.measures().availability, rel=1e-12)
+
+
 def test_an_enormous_horizon_on_a_small_chain_is_reached_by_squaring():
     """Two absorbing states, t = 5e12 h: expm's scaling overflowed; P(t/2^k) squared k
     times gives the absorbed law exactly."""

@@ -222,3 +222,61 @@ def test_every_module_is_itself_under_its_dotted_name():
         if getattr(importlib.import_module(parent), name, module) is not module:
             shadowed.append(info.name)
     assert shadowed == []
+
+
+def _module_level_imports():
+    """{module: modules of hamodel it imports at module level}, read from the source.
+
+    Imports inside functions (deferred on purpose, to keep ``import hamodel`` light) and
+    under ``if TYPE_CHECKING:`` do not run at import time and are left out.
+    """
+    import ast
+
+    package = ROOT / "hamodel"
+    graph = {}
+    for path in package.rglob("*.py"):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        home = name if parts[-1] == "__init__" else name.rpartition(".")[0]
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        targets = set()
+        for node in tree.body:  # module level only
+            if not isinstance(node, ast.ImportFrom) or not node.level:
+                continue
+            base = home
+            for _ in range(node.level - 1):
+                base = base.rpartition(".")[0]
+            base = f"{base}.{node.module}" if node.module else base
+            for alias in node.names:  # `from . import x` names a module when x.py exists
+                sub = f"{base}.{alias.name}"
+                is_module = (ROOT / sub.replace(".", "/")).with_suffix(".py").exists() or (
+                    ROOT / sub.replace(".", "/") / "__init__.py").exists()
+                targets.add(sub if is_module else base)
+        graph[name] = targets - {name}
+    return graph
+
+
+def test_modules_import_each_other_in_one_direction():
+    """No import cycle among hamodel's modules at import time (issue 10): a cycle makes
+    the result depend on which module a user imports first. A package's __init__ may
+    import its own modules; nothing below it may import the package back."""
+    graph = _module_level_imports()
+    assert "hamodel.tables" in graph and "hamodel.measures" in graph["hamodel.tables"]
+    done, cycle = set(), []
+
+    def visit(node, path):
+        if node in path:
+            cycle.extend(path[path.index(node):] + [node])
+            return True
+        if node in done:
+            return False
+        for target in sorted(graph.get(node, ())):
+            if visit(target, path + [node]):
+                return True
+        done.add(node)
+        return False
+
+    for module in sorted(graph):
+        if visit(module, []):
+            break
+    assert cycle == [], " -> ".join(cycle)
