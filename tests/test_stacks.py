@@ -162,6 +162,9 @@ def test_case_argument_is_checked(tmp_path):
 
 
 # ------------------------------------------------- the trade-off per pair
+# The Galera stacks' outage-length law is approximate (warned, with a bound of ~4e-4 on
+# P(outage > t)); the long-outage comparison below has margins far wider than that.
+@pytest.mark.filterwarnings("ignore::hamodel.ApproximationWarning")
 @pytest.mark.parametrize("path", HA_STACKS, ids=lambda p: p.stem)
 def test_ha_stack_trades_more_incidents_for_fewer_long_outages(path):
     """HA breeds incidents but shortens outages: checked against each stack's baseline."""
