@@ -307,7 +307,7 @@ class Measures:
     def _repr_latex_(self) -> str:
         lines = [r"\begin{tabular}{lrl}", r"\hline", r"measure & value & unit \\", r"\hline"]
         for label, (value, unit) in self.summary.iterrows():
-            lines.append(f"{label} & {_latex_number(value)} & {unit} \\\\")
+            lines.append(f"{latex_text(label)} & {_latex_number(value)} & {latex_text(unit)} \\\\")
         lines += [r"\hline", r"\end{tabular}"]
         return "\n".join(lines)
 
@@ -324,6 +324,25 @@ SUMMARY_MEASURES = ("availability", "unavailability", "outages_per_year", "mean_
 _FIELDS = ("availability", "unavailability", "outages_per_year", "mean_down_time",
            "downtime_minutes_per_year", "mean_up_time", "failure_frequency",
            "incidents_per_year", "degraded_fraction")
+
+
+_LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
+                  "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
+                  "^": r"\textasciicircum{}"}
+
+
+def latex_text(text) -> str:
+    """`text` with LaTeX's special characters escaped, for the tables of a PDF report.
+
+    A design label such as ``"pair, 99 %"`` would otherwise start a comment and
+    swallow the rest of its table row.
+
+    Examples
+    --------
+    >>> print(latex_text("pair, 99 % & more_x"))
+    pair, 99 \\% \\& more\\_x
+    """
+    return re.sub(r"[\\&%$#_{}~^]", lambda m: _LATEX_SPECIAL[m.group()], str(text))
 
 
 def _latex_number(value: float) -> str:

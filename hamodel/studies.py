@@ -35,7 +35,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from .measures import MEASURES
+from .measures import MEASURES, latex_text
 from .units import confidence_level, duration
 
 __all__ = ["UncertaintyResult", "sensitivity", "uncertainty"]
@@ -396,10 +396,11 @@ class UncertaintyResult:
     def _repr_latex_(self) -> str:
         cols = list(self.summary.columns)
         lines = [r"\begin{tabular}{l" + "r" * len(cols) + "}", r"\hline",
-                 "output & " + " & ".join(c.replace("%", r"\%") for c in cols) + r" \\",
+                 "output & " + " & ".join(latex_text(c) for c in cols) + r" \\",
                  r"\hline"]
         for label, row in self.summary.iterrows():
-            lines.append(label + " & " + " & ".join(f"{v:.6g}" for v in row) + r" \\")
+            lines.append(latex_text(label) + " & " + " & ".join(f"{v:.6g}" for v in row)
+                         + r" \\")
         lines += [r"\hline", r"\end{tabular}"]
         return _latex_escape(self._caption()) + "\n\n" + "\n".join(lines)
 

@@ -71,7 +71,7 @@ class MeasureTable(pd.DataFrame):
         return self.formatted()._repr_html_()
 
     def _repr_latex_(self) -> str:
-        return self.formatted().to_latex()
+        return self.formatted().to_latex(escape=True)  # labels such as "pair, 99 %"
 
 
 def _shown(value, digits: int) -> str:

@@ -67,3 +67,13 @@ def test_quantile_levels_must_be_numbers(q):
     """The string "0.5" was accepted and converted."""
     with pytest.raises(TypeError, match="quantile level"):
         UNIT.outage_duration().quantile(q)
+
+
+def test_labels_with_latex_special_characters_are_escaped_in_pdf_tables():
+    """A design labelled "pair, 1 y link, 99 %" made notebook 04's PDF fail: the % began a
+    LaTeX comment that swallowed the rest of the table row and its line end."""
+    label = "pair, 99 % & more_x #1"
+    latex = hm.compare({label: UNIT})._repr_latex_()
+    assert r"pair, 99 \% \& more\_x \#1 &" in latex
+    assert "99 %" not in latex
+    assert r"Mean outage duration & 4 & h \\" in UNIT.measures()._repr_latex_()
