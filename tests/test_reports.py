@@ -158,3 +158,18 @@ def test_client_report_from_papermill(client_pdf):
     for section in CLIENT_SECTIONS:
         assert section in text
     assert _images(client_pdf) >= 5
+
+
+_OTHER_NOTEBOOKS = [p for p in sorted((ROOT / "notebooks").glob("*.ipynb"))
+                    if p not in (TOUR, CLIENT_REPORT)]
+
+
+@pytest.mark.parametrize("path", _OTHER_NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_notebook_becomes_a_pdf_with_all_its_headings(tmp_path, path):
+    """`make report` exports every notebook: a table label such as "pair, 99 %" once
+    stopped notebook 04's PDF (an unescaped % ended the LaTeX table row)."""
+    _to_pdf([path], tmp_path, "REPORT_TAGS")
+    words = set(_text(tmp_path / f"{path.stem}.pdf").split())
+    # Word by word: pdftotext may put the lines of a long, wrapped heading out of order.
+    missing = [h for h in _plain_headings(path) if not set(h.split()) <= words]
+    assert not missing, f"{path.name}: headings missing from the PDF: {missing}"
