@@ -24,7 +24,7 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.csgraph as csgraph
 
-__all__ = ["gth_solve", "banded_gth_solve", "elimination_cost"]
+__all__ = ["gth_solve", "banded_gth_solve", "banded_gth_cost", "elimination_cost"]
 
 
 def gth_solve(Q) -> np.ndarray:
@@ -102,13 +102,7 @@ def banded_gth_solve(Q) -> np.ndarray:
     n = Q.shape[0]
     if n == 1:
         return np.ones(1)
-    order = csgraph.reverse_cuthill_mckee(sp.csr_array(abs(Q) + abs(Q.T)), symmetric_mode=True)
-    R = sp.csr_array(Q[order][:, order])
-    R.setdiag(0.0)  # GTH uses the off-diagonal rates only
-    R.eliminate_zeros()
-    rows = np.repeat(np.arange(n), np.diff(R.indptr))
-    b = max(int(np.abs(R.indices - rows).max()), 1) if R.nnz else 1
-    del rows
+    order, R, b = _band(Q)
     C = sp.csc_array(R)
     width = b + 1
     window = np.zeros((width, width))  # rates among states k .. k + b, as eliminated so far
@@ -152,6 +146,50 @@ def banded_gth_solve(Q) -> np.ndarray:
     pi = np.empty(n)
     pi[order] = _normalised(x, "banded GTH")
     return pi
+
+
+def _band(Q):
+    """Reverse Cuthill-McKee order, the reordered off-diagonal rates, and their band."""
+    n = Q.shape[0]
+    order = csgraph.reverse_cuthill_mckee(sp.csr_array(abs(Q) + abs(Q.T)), symmetric_mode=True)
+    R = sp.csr_array(Q[order][:, order])
+    R.setdiag(0.0)  # GTH uses the off-diagonal rates only
+    R.eliminate_zeros()
+    rows = np.repeat(np.arange(n), np.diff(R.indptr))
+    b = max(int(np.abs(R.indices - rows).max()), 1) if R.nnz else 1
+    return order, R, b
+
+
+def banded_gth_cost(Q) -> tuple[float, float]:
+    """(memory in entries, flops) of :func:`banded_gth_solve` on `Q`.
+
+    Banded GTH slides a dense ``(b + 1) x (b + 1)`` window down the reverse
+    Cuthill-McKee order, whatever the envelope inside the band, so one state
+    linked to all others (a "restart" hub, such as the return state of the
+    regenerative chain behind a mean time to failure) makes ``b`` about
+    ``n`` and the cost ``n^3``. :func:`elimination_cost`, an estimate for
+    sparse LU, sets such hubs aside and cannot stand for it.
+
+    Examples
+    --------
+    A ring of 1,000 states is a band of 2 (RCM numbers it from both sides);
+    a hub linked to every state of it makes the band the whole chain:
+
+    >>> import scipy.sparse as sp
+    >>> n = 1000
+    >>> ring = sp.diags_array([1.0, 1.0], offsets=[1, -(n - 1)], shape=(n, n)).tolil()
+    >>> banded_gth_cost(ring.tocsr())
+    (3000.0, 9000.0)
+    >>> hub = sp.lil_array((n + 1, n + 1)); hub[:n, :n] = ring; hub[:n, n] = 1.0; hub[n, :n] = 1.0
+    >>> memory, flops = banded_gth_cost(hub.tocsr()); flops > 1e8
+    True
+    """
+    Q = sp.csr_array(Q, dtype=float)
+    n = Q.shape[0]
+    if n == 1:
+        return 1.0, 1.0
+    b = _band(Q)[2]
+    return float(n) * (b + 1), float(n) * (b + 1) ** 2
 
 
 def elimination_cost(Q) -> tuple[float, float]:

@@ -25,13 +25,14 @@ import scipy.sparse.linalg as spla
 import scipy.special
 
 from .convergence import FLOOR, Convergence
-from .elimination import banded_gth_solve, elimination_cost, gth_solve
+from .elimination import banded_gth_cost, banded_gth_solve, elimination_cost, gth_solve
 from .multilevel import multilevel_solve
 
 __all__ = [
     "GTH_LIMIT",
     "METHODS",
     "SteadyState",
+    "banded_gth_cost",
     "banded_gth_solve",
     "closed_classes",
     "componentwise_residual",
@@ -52,9 +53,9 @@ __all__ = [
 GTH_LIMIT = 1000
 #: Largest relative balance residual accepted from a solve.
 RESIDUAL_TOLERANCE = 1e-9
-#: Largest estimated work (flops of an elimination inside the reverse
-#: Cuthill-McKee band, :func:`elimination_cost`) for which ``method="auto"``
-#: uses banded GTH first; above it, the iterative methods come first.
+#: Largest work (flops of GTH inside the reverse Cuthill-McKee band,
+#: :func:`banded_gth_cost`) for which ``method="auto"`` uses banded GTH first;
+#: above it, the iterative methods come first.
 LU_WORK_LIMIT = 1e9
 #: Largest estimated LU fill (non-zeros) that "auto" falls back to when the
 #: iterative methods do not converge (1e8 non-zeros take about 1.2 GB).
@@ -364,8 +365,8 @@ def steady_state(Q, method: str = "auto", names=None) -> SteadyState:
         1. ``"gth"``: dense GTH, up to :data:`GTH_LIMIT` states in the closed
            class (exact, subtraction-free);
         2. ``"banded-gth"``: GTH inside the band of a reverse Cuthill-McKee
-           ordering, while its estimated work (:func:`elimination_cost`) is at
-           most :data:`LU_WORK_LIMIT` flops;
+           ordering, while its work (:func:`banded_gth_cost`) is at most
+           :data:`LU_WORK_LIMIT` flops;
         3. ``"gauss-seidel"`` (:func:`iterative_solve`), given up as soon as
            its observed rate shows that it would need more than
            :data:`AUTO_GAUSS_SEIDEL_SWEEPS` sweeps; it is the fastest route on
@@ -471,21 +472,24 @@ def _auto_plan(Q) -> list:
     n = Q.shape[0]
     if n <= GTH_LIMIT:
         return ["gth"]
-    fill, work = elimination_cost(Q)
-    if work <= LU_WORK_LIMIT:
+    # Banded GTH pays for its whole band (a hub linked to every state makes it n wide);
+    # sparse LU's estimate sets hubs aside as a dense border, as COLAMD does.
+    band, band_work = banded_gth_cost(Q)
+    if band_work <= LU_WORK_LIMIT:
         return ["banded-gth"]
-    plan: list = [("banded-gth", f"estimated work {work:.2g} flops > {LU_WORK_LIMIT:.2g}: "
+    plan: list = [("banded-gth", f"work {band_work:.2g} flops > {LU_WORK_LIMIT:.2g}: "
                                  "kept as the last resort"),
                   "gauss-seidel-auto", "multilevel", "gauss-seidel"]
+    fill, _ = elimination_cost(Q)
     if fill <= LU_FILL_FALLBACK:
         plan.append("sparse-lu")
     else:
         plan.append(("sparse-lu", f"estimated fill {fill:.2g} non-zeros > "
                                   f"{LU_FILL_FALLBACK:.2g}: would not fit in memory"))
-    if 8.0 * fill <= BAND_MEMORY_LIMIT:
+    if 8.0 * band <= BAND_MEMORY_LIMIT:
         plan.append("banded-gth")
     else:
-        plan.append(("banded-gth", f"its band needs about {8 * fill / 2**30:.3g} GiB > "
+        plan.append(("banded-gth", f"its band needs about {8 * band / 2**30:.3g} GiB > "
                                    f"{BAND_MEMORY_LIMIT / 2**30:.3g} GiB"))
     return plan
 

@@ -223,3 +223,28 @@ def test_relative_change_reads_a_fall_like_a_rise():
     old = np.array([0.5, 1e-20])
     assert relative_change(old, np.array([0.5, 1e-35])) == pytest.approx(15 * np.log(10))
     assert relative_change(old, np.array([0.5, 1e-5])) == pytest.approx(15 * np.log(10))
+
+
+def test_a_restart_hub_sends_auto_past_banded_gth_and_the_answer_stays_exact():
+    """The regenerative chain behind a mean time to failure has one state linked to every
+    other (the restart). It made the reverse Cuthill-McKee band the whole chain, and banded
+    GTH, chosen on sparse LU's cost estimate (which sets hubs aside), spent 108 s on the
+    2,665 states of the PRISM embedded system (MAX_COUNT = 8). The gate is now banded GTH's
+    own cost; the answer is checked against dense GTH."""
+    n = 1200  # above GTH_LIMIT, so that "auto" does not take dense GTH
+    rng = np.random.default_rng(7)
+    up, down = np.arange(n - 1), np.arange(1, n)
+    rows = np.concatenate([up, down, np.arange(n), [n]])
+    cols = np.concatenate([down, up, np.full(n, n), [0]])
+    rates = np.concatenate([rng.uniform(1.0, 100.0, n - 1), rng.uniform(1e-3, 1.0, n - 1),
+                            rng.uniform(1e-6, 1e-4, n),  # rare exits to the hub ...
+                            [1.0]])  # ... which restarts the chain
+    Q = sp.csr_array((rates, (rows, cols)), shape=(n + 1, n + 1))
+    Q = Q - sp.diags_array(np.asarray(Q.sum(axis=1)).ravel())
+    band, work = solvers.banded_gth_cost(Q)
+    assert work > solvers.LU_WORK_LIMIT
+    result = solvers.steady_state(Q)
+    assert result.method != "banded-gth"
+    assert result.attempts[0][0] == "banded-gth" and "last resort" in result.attempts[0][1]
+    exact = gth_solve(Q.toarray())
+    assert np.max(np.abs(result.pi / exact - 1.0)) < 1e-10
