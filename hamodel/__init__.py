@@ -40,6 +40,8 @@ from .studies import *  # noqa: F401,F403
 from .studies import __all__ as _uncertainty_all
 from .units import *  # noqa: F401,F403
 from .units import __all__ as _units_all
+from .window import *  # noqa: F401,F403
+from .window import __all__ as _window_all
 
 __version__ = "0.1.0"
 
@@ -60,5 +62,6 @@ __all__ = [
     *_uncertainty_all,
     *_estimation_all,
     *_patterns_all,
+    *_window_all,
     "ModelFileError",
 ]
