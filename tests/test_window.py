@@ -52,18 +52,19 @@ def takacs_up_cdf(alpha, beta, s, x, start_up=True):
     a, b = alpha * x, beta * (s - x)
 
     def series(shift):
-        # sum_n Pois(b; n) [1 - sum_(k <= n - shift) Pois(a; k)]
-        total, head, n = 0.0, 0.0, 0
-        cdf_a = [0.0]
+        # sum_n Pois(b; n) [1 - sum_(k <= n - shift) Pois(a; k)]. Past the mode the
+        # Poisson terms fall at least geometrically (ratio b / (n + 1)), so the terms
+        # left out sum to at most pb / (1 - b / (n + 1)): stop when that is below 1e-18.
+        # (Stopping on 1 - sum_n pb instead never ends: that sum rounds to 1 - 1e-16.)
+        total, n = 0.0, 0
+        cdf_a = 0.0  # sum_(k <= n - shift) Pois(a; k)
         while True:
             pb = _poisson_pmf(n, b)
-            while len(cdf_a) <= n + 1:
-                cdf_a.append(cdf_a[-1] + _poisson_pmf(len(cdf_a) - 1, a))
-            inner = 1.0 - cdf_a[n - shift + 1] if n - shift >= 0 else 1.0
-            total += pb * inner
-            head += pb
+            if n - shift >= 0:
+                cdf_a += _poisson_pmf(n - shift, a)
+            total += pb * max(0.0, 1.0 - cdf_a)
             n += 1
-            if n > b and 1.0 - head < 1e-17:
+            if n > 2 * b + 1 and pb / (1.0 - b / n) < 1e-18:
                 return total
     if start_up:
         return series(0)
