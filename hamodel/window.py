@@ -58,6 +58,9 @@ __all__ = ["DowntimeDistribution", "OutageCountDistribution", "error_budget"]
 DEFAULT_TOL = 1e-6
 #: Poisson tails left out by the sweep (each); the rest of ``tol`` goes to the cut.
 _TAIL = 1e-13
+#: Largest sweep (multiply-adds, about a minute) and visit grid (cells, 1.6 GB) allowed.
+MAX_WORK = 1e11
+MAX_GRID_CELLS = 2e8
 #: Monte Carlo runs when a block is too large for the exact route.
 DEFAULT_RUNS = 20_000
 #: SLO targets whose breach probability the summaries show.
@@ -178,13 +181,36 @@ class _Sweep:
         M = occ.poisson_cut(self.lam_d * x, _TAIL)
         return float(M) * (self.J + 1) * max(self.chain.Q.nnz, 1)
 
+    def _largest_M(self) -> int:
+        per_row = (self.J + 1) * max(self.chain.Q.nnz, 1)
+        return int(min(MAX_WORK // per_row, MAX_GRID_CELLS // (self.J + 1)))
+
+    def _check_size(self, x: float, M: int) -> None:
+        """Refuse, naming the cause, a sweep that would take minutes or gigabytes."""
+        work = float(M) * (self.J + 1) * max(self.chain.Q.nnz, 1)
+        cells = float(M) * (self.J + 1)
+        if work > MAX_WORK or cells > MAX_GRID_CELLS:
+            raise ValueError(
+                f"P(D > {x:.6g} h) by split uniformisation needs {M:,} down visits (down "
+                f"states leave at up to {self.lam_d:.6g}/h) by {self.J + 1:,} up visits (up "
+                f"states leave at up to {self.lam_u:.6g}/h over {self.w:.6g} h) on "
+                f"{self.chain.Q.nnz:,} transitions: {work:.2g} multiply-adds and "
+                f"{cells * 8 / 1e9:.2g} GB, beyond the limits ({MAX_WORK:.0e}, "
+                f"{MAX_GRID_CELLS * 8 / 1e9:.2g} GB); ask for shorter downtimes or use "
+                "method='monte carlo'")
+
     def sf(self, x: np.ndarray) -> np.ndarray:
         out = np.zeros(x.shape)
         inside = x < self.w
         if inside.any():
-            need = occ.poisson_cut(self.lam_d * float(x[inside].max()), _TAIL)
+            top = float(x[inside].max())
+            need = occ.poisson_cut(self.lam_d * top, _TAIL)
             if need > self.M:
-                self.M = max(need, 2 * self.M)
+                self._check_size(top, need)
+                # Double (a budget at a time costs at most twice the last sweep), but never
+                # past what the whole window needs or the limits allow.
+                whole = occ.poisson_cut(self.lam_d * self.w, _TAIL)
+                self.M = max(need, min(2 * self.M, whole, self._largest_M()))
                 self.A = occ.visit_grid(self.chain, self.lam_u, self.lam_d, self.M, self.J)
             out[inside] = occ.survival(self.A, self.lam_u, self.lam_d, self.w, x[inside])
         return out
@@ -607,7 +633,7 @@ def downtime_distribution(model, window="30d", initial=None, *, tol=DEFAULT_TOL,
     name = str(getattr(model, "name", getattr(target, "name", "model")))
     if method == "monte carlo":
         return _simulated(target, name, w, runs, seed, level, initial, "asked for")
-    budget = tol - 2 * _TAIL
+    budget = tol - 2 * _TAIL - 2 * occ.ROW_TAIL
     if _is_product(target) and initial is None:
         leaves = target.leaves
         chains = [leaf.to_ctmc() for leaf in leaves]
@@ -646,7 +672,7 @@ def downtime_distribution(model, window="30d", initial=None, *, tol=DEFAULT_TOL,
             f"{sweep.lam_d:.6g}/h; {sweep.J + 1} up visits; Poisson tails <= {_TAIL:.0e} each")
     return DowntimeDistribution(model_name=name, window=w, start=start, exact=True,
                                 method="split uniformisation",
-                                error=float(chain.loss + 2 * _TAIL), note=note,
+                                error=float(chain.loss + 2 * _TAIL + 2 * occ.ROW_TAIL), note=note,
                                 _backend=sweep, _mean=mean)
 
 
