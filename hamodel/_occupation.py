@@ -168,7 +168,7 @@ def prepare_chain(Q, up, alpha, pi=None, *, t: float, loss_budget: float) -> Pre
 
 
 def prepare_product(chains, structure, names, *, t: float, loss_budget: float,
-                    limit: int = MAX_CUT_STATES) -> PreparedChain | None:
+                    limit: int | None = None) -> PreparedChain | None:
     """The product chain of independent leaf chains in steady state, cut to likely states.
 
     Parameters
@@ -186,6 +186,8 @@ def prepare_product(chains, structure, names, *, t: float, loss_budget: float,
     PreparedChain or None
         None when no cut within the loss budget has at most `limit` states.
     """
+    if limit is None:  # read at call time, so that the module setting applies
+        limit = MAX_CUT_STATES
     sizes = [c.n_states for c in chains]
     total = math.prod(sizes)
     pis = [np.asarray(c.solution.pi, dtype=float) for c in chains]

@@ -496,7 +496,7 @@ class OutageCountDistribution:
             self._pmf > max(self.error, 1e-12)) else 0
         ks = np.arange(last + 1)
         frame = pd.DataFrame({"k": ks, "P(N = k)": self.pmf(ks),
-                              "P(N >= k)": np.where(ks == 0, 1.0, self.sf(ks - 1))})
+                              "P(N >= k)": np.concatenate([[1.0], self.sf(ks[1:] - 1)])})
         return frame.set_index("k")
 
     def _repr_html_(self) -> str:
