@@ -40,6 +40,8 @@ from .studies import *  # noqa: F401,F403
 from .studies import __all__ as _uncertainty_all
 from .units import *  # noqa: F401,F403
 from .units import __all__ as _units_all
+from .window import *  # noqa: F401,F403
+from .window import __all__ as _window_all
 
 # One version, pyproject.toml's, read from the installed distribution's metadata.
 from importlib.metadata import PackageNotFoundError, version
@@ -67,5 +69,6 @@ __all__ = [
     *_uncertainty_all,
     *_estimation_all,
     *_patterns_all,
+    *_window_all,
     "ModelFileError",
 ]

@@ -34,6 +34,47 @@ class Model:
             return 0.0
         return per_year * float(self.outage_duration().sf(limit))
 
+    # Downtime and outages per window (an SLO's month or quarter): hamodel.window.
+    def downtime_distribution(self, window="30d", initial=None, *, tol=1e-6, method=None,
+                              runs=20_000, seed=None, level=0.95):
+        """Law of the total downtime in a window (a :class:`~hamodel.DowntimeDistribution`).
+
+        See :func:`hamodel.window.downtime_distribution`.
+        """
+        from .window import downtime_distribution
+
+        return downtime_distribution(self, window, initial, tol=tol, method=method, runs=runs,
+                                     seed=seed, level=level)
+
+    def slo_breach_probability(self, slo=None, window="30d", *, budget=None, initial=None,
+                               tol=1e-6) -> float:
+        """Chance that a window's downtime exceeds the SLO's error budget.
+
+        See :func:`hamodel.window.slo_breach_probability`.
+        """
+        from .window import slo_breach_probability
+
+        return slo_breach_probability(self, slo, window, budget=budget, initial=initial, tol=tol)
+
+    def slo_breaches_per_year(self, slo=None, window="30d", *, budget=None, tol=1e-6) -> float:
+        """Expected number of breached windows per year (windows back to back).
+
+        See :func:`hamodel.window.slo_breaches_per_year`.
+        """
+        from .window import slo_breaches_per_year
+
+        return slo_breaches_per_year(self, slo, window, budget=budget, tol=tol)
+
+    def outage_count_distribution(self, window="30d", longer_than=None, *, initial=None,
+                                  tol=1e-6):
+        """How many outages (longer than `longer_than`) start in a window.
+
+        See :func:`hamodel.window.outage_count_distribution`.
+        """
+        from .window import outage_count_distribution
+
+        return outage_count_distribution(self, window, longer_than, initial=initial, tol=tol)
+
     @property
     def summary(self):
         """The model's measures as a pandas DataFrame."""

@@ -221,6 +221,22 @@ class Stack:
         """Outages per year longer than `longer_than`."""
         return self.model.outages_longer_than(longer_than)
 
+    def downtime_distribution(self, window="30d", initial=None, **kwargs):
+        """Law of the stack's total downtime in a window (see ``Model.downtime_distribution``)."""
+        return self.model.downtime_distribution(window, initial, **kwargs)
+
+    def slo_breach_probability(self, slo=None, window="30d", **kwargs) -> float:
+        """Chance that a window's downtime exceeds the SLO's error budget."""
+        return self.model.slo_breach_probability(slo, window, **kwargs)
+
+    def slo_breaches_per_year(self, slo=None, window="30d", **kwargs) -> float:
+        """Expected number of breached windows per year (windows back to back)."""
+        return self.model.slo_breaches_per_year(slo, window, **kwargs)
+
+    def outage_count_distribution(self, window="30d", longer_than=None, **kwargs):
+        """How many outages (longer than `longer_than`) of the stack start in a window."""
+        return self.model.outage_count_distribution(window, longer_than, **kwargs)
+
     @property
     def parts(self) -> dict:
         """Every part of the stack by label: shared components first, then tiers."""

@@ -80,6 +80,22 @@ class ReadReplicas:
         """Outages per year of the read service that last longer than `longer_than`."""
         return self.read.outages_longer_than(longer_than)
 
+    def downtime_distribution(self, window="30d", initial=None, **kwargs):
+        """Law of the read service's downtime in a window (``self.write`` has its own)."""
+        return self.read.downtime_distribution(window, initial, **kwargs)
+
+    def slo_breach_probability(self, slo=None, window="30d", **kwargs) -> float:
+        """Chance that a window's read downtime exceeds the SLO's error budget."""
+        return self.read.slo_breach_probability(slo, window, **kwargs)
+
+    def slo_breaches_per_year(self, slo=None, window="30d", **kwargs) -> float:
+        """Expected number of breached windows per year of the read service."""
+        return self.read.slo_breaches_per_year(slo, window, **kwargs)
+
+    def outage_count_distribution(self, window="30d", longer_than=None, **kwargs):
+        """How many read outages (longer than `longer_than`) start in a window."""
+        return self.read.outage_count_distribution(window, longer_than, **kwargs)
+
     @property
     def summary(self):
         """One row each for read and write: the headline frequency-duration figures."""
