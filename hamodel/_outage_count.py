@@ -67,7 +67,10 @@ def _split(Q: np.ndarray, up: np.ndarray):
 
 
 def _poly_mul(A: np.ndarray, B: np.ndarray) -> np.ndarray:
-    """Product of matrix polynomials (coefficients along axis 0), truncated to A's degree."""
+    """Product of polynomials (coefficients along axis 0), truncated to A's degree.
+
+    A's coefficients are matrices ``(K, n, n)`` or row vectors ``(K, n)``; B's are matrices.
+    """
     K = A.shape[0]
     out = np.zeros_like(A)
     for i in range(K):
@@ -165,7 +168,7 @@ def count_longer(Q, up, alpha, w: float, X: float, tail: float, guess: float = 1
         for s in range(top, 0, -1):  # at T_s = w - (s - 1) X, from the shortest up
             B[s] = float(vec[s].sum())
             if s > 1:
-                vec = _poly_vec(vec, forward)
+                vec = _poly_mul(vec, forward)
         bonferroni = max(math.comb(S + 1, k) * B[S + 1] for k in range(S + 2))
         if bonferroni <= tail or S >= min(MAX_COUNT, last):
             break
@@ -176,17 +179,6 @@ def count_longer(Q, up, alpha, w: float, X: float, tail: float, guess: float = 1
     spread = sum(2.0**s * B[s] for s in range(S + 1))
     return (np.clip(pmf, 0.0, 1.0),
             bonferroni + 1e-15 * spread + _ROUNDING + spread * _squaring_rounding(Q, w))
-
-
-def _poly_vec(vec: np.ndarray, M: np.ndarray) -> np.ndarray:
-    """Row-vector polynomial times matrix polynomial, truncated: ``(K, n) x (K, n, n)``."""
-    K = vec.shape[0]
-    out = np.zeros_like(vec)
-    for i in range(K):
-        if vec[i].any():
-            for j in range(K - i):
-                out[i + j] += vec[i] @ M[j]
-    return out
 
 
 def overlap_bound(parts_measures, w: float) -> float:
