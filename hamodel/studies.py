@@ -402,7 +402,7 @@ class UncertaintyResult:
             lines.append(latex_text(label) + " & " + " & ".join(f"{v:.6g}" for v in row)
                          + r" \\")
         lines += [r"\hline", r"\end{tabular}"]
-        return _latex_escape(self._caption()) + "\n\n" + "\n".join(lines)
+        return latex_text(self._caption()) + "\n\n" + "\n".join(lines)
 
     def __repr__(self) -> str:
         return f"UncertaintyResult({self._caption()})\n{self.summary.to_string(float_format=_g6)}"
@@ -419,13 +419,6 @@ def _g6(v: float) -> str:
 
 def _percent(q: float) -> str:
     return f"{100 * q:g}%"
-
-
-def _latex_escape(text: str) -> str:
-    for a, b in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"), ("_", r"\_"),
-                 ("#", r"\#"), ("$", r"\$"), ("{", r"\{"), ("}", r"\}")):
-        text = text.replace(a, b)
-    return text
 
 
 # --------------------------------------------------------------- analyses
