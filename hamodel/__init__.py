@@ -38,6 +38,10 @@ from .stacks import *  # noqa: F401,F403
 from .stacks import __all__ as _stacks_all
 from .studies import *  # noqa: F401,F403
 from .studies import __all__ as _uncertainty_all
+from .schedule import *  # noqa: F401,F403
+from .schedule import __all__ as _schedule_all
+from .hourly import *  # noqa: F401,F403
+from .hourly import __all__ as _hourly_all
 from .units import *  # noqa: F401,F403
 from .units import __all__ as _units_all
 from .window import *  # noqa: F401,F403
@@ -70,5 +74,7 @@ __all__ = [
     *_estimation_all,
     *_patterns_all,
     *_window_all,
+    *_schedule_all,
+    *_hourly_all,
     "ModelFileError",
 ]

@@ -75,6 +75,15 @@ class Model:
 
         return outage_count_distribution(self, window, longer_than, initial=initial, tol=tol)
 
+    def hour_of_day(self, oncall=None, traffic=None, **kwargs):
+        """Outages and their cost by hour of the day under an on-call schedule.
+
+        See :func:`hamodel.hour_of_day`.
+        """
+        from .hourly import hour_of_day
+
+        return hour_of_day(self, oncall, traffic, **kwargs)
+
     @property
     def summary(self):
         """The model's measures as a pandas DataFrame."""

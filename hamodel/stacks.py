@@ -237,6 +237,12 @@ class Stack:
         """How many outages (longer than `longer_than`) of the stack start in a window."""
         return self.model.outage_count_distribution(window, longer_than, **kwargs)
 
+    def hour_of_day(self, oncall=None, traffic=None, **kwargs):
+        """Outages and their cost by hour of the day, tier by tier (see :func:`hamodel.hour_of_day`)."""
+        from .hourly import hour_of_day
+
+        return hour_of_day(self, oncall, traffic, **kwargs)
+
     @property
     def parts(self) -> dict:
         """Every part of the stack by label: shared components first, then tiers."""
