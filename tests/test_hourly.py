@@ -380,3 +380,38 @@ def test_series_of_patterns_agrees_with_simulation():
     expected_night = res.between(0, 6)["outages > 20 min/yr"] * years
     observed_night = int(((length > 1 / 3) & night).sum())
     assert abs(observed_night - expected_night) < 4 * math.sqrt(expected_night)
+
+
+# ------------------------------------------------------------------ the chart
+def test_plot_hour_of_day_draws_the_table():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    oc = hm.OnCall(weekend_response="2h")
+    a = hm.hour_of_day(SERVER, oc, hm.TrafficProfile.shipped("consumer"), cost_per_hour=100)
+    b = hm.hour_of_day(hm.active_standby(SERVER), oc, cost_per_hour=100)
+    fig, ax = plt.subplots()
+    before = plt.get_fignums()
+    out = hm.plot_hour_of_day({"one": a, "pair": b}, ax=ax, column="cost per outage")
+    assert out is ax and plt.get_fignums() == before
+    steps = [p for p in ax.patches if type(p).__name__ == "StepPatch"]
+    assert len(steps) == 2
+    np.testing.assert_allclose(steps[0].get_data().values, a.by_hour["cost per outage"])
+    np.testing.assert_allclose(steps[1].get_data().values, b.by_hour["cost per outage"])
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any("night (00:00-06:00)" in t for t in labels)
+    assert any(t.startswith("traffic (consumer") for t in labels)
+    assert ax.get_title() and "hour of the day" in ax.get_xlabel()
+    plt.close(fig)
+    default = hm.plot_hour_of_day(a, traffic=False, night=None)
+    assert "outages > 20 min" in default.get_ylabel() and "per year" in default.get_ylabel()
+    plt.close(default.figure)
+    with pytest.raises(ValueError, match="column 'pages' is not in the results"):
+        hm.plot_hour_of_day(a, column="pages")
+    with pytest.raises(TypeError, match="expected hamodel.hour_of_day"):
+        hm.plot_hour_of_day({"x": SERVER})
+    with pytest.raises(ValueError, match="no results"):
+        hm.plot_hour_of_day([])
+    plt.close("all")

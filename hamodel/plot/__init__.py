@@ -8,7 +8,8 @@ One module per figure family:
   diagram of any block tree;
 * :mod:`~hamodel.plot.breakdown`: per-tier breakdown of a stack, designs
   compared side by side;
-* :mod:`~hamodel.plot.sensitivity`: tornado chart.
+* :mod:`~hamodel.plot.sensitivity`: tornado chart;
+* :mod:`~hamodel.plot.hourly`: outages and their cost by hour of the day.
 
 Every function is ``plot_x(obj, ax=None, **kwargs) -> Axes``: with
 ``ax=None`` it opens exactly one new figure, with an Axes it draws there and
@@ -23,7 +24,9 @@ from .diagrams import *  # noqa: F401,F403
 from .diagrams import __all__ as _diagrams_all
 from .frequency import *  # noqa: F401,F403
 from .frequency import __all__ as _frequency_all
+from .hourly import *  # noqa: F401,F403
+from .hourly import __all__ as _hourly_all
 from .sensitivity import *  # noqa: F401,F403
 from .sensitivity import __all__ as _sensitivity_all
 
-__all__ = [*_frequency_all, *_diagrams_all, *_breakdown_all, *_sensitivity_all]
+__all__ = [*_frequency_all, *_diagrams_all, *_breakdown_all, *_sensitivity_all, *_hourly_all]
