@@ -1,9 +1,12 @@
 """A CTMC whose repair rates follow a periodic (hourly) schedule: its periodic steady state.
 
 The kernel behind :func:`hamodel.hour_of_day`. A chain's transitions that
-need a person (see :class:`hamodel.OnCall`) take ``response(h) + 1/q`` on
-average in hour ``h``, so the generator is constant within each hour and
-repeats every period (24 or 168 hours). The periodic steady state is the
+need a person (see :class:`hamodel.OnCall`) wait until someone is at work:
+the chain gets a flag (:func:`expand`), set at the response rate of the
+hour (``1 / response(h)``) in states with manual work pending, cleared when
+no such work is left; manual transitions fire only while it is set, at
+their own rates. The generator is constant within each hour and repeats
+every period (24 or 168 hours). The periodic steady state is the
 distribution ``pi_0`` at the start of the period that one period maps to
 itself: ``pi_0 = pi_0 E_0 E_1 ... E_{P-1}`` with ``E_h = expm(G_h * 1 h)``,
 found by GTH on the period's stochastic matrix; the distributions at the
@@ -32,6 +35,7 @@ __all__: list = []
 
 #: Largest chain (states) solved this way (dense matrix exponentials).
 MAX_STATES = 600
+#: (with the on-call flag a chain has up to twice as many states.)
 #: Gauss-Legendre nodes per hour.
 NODES = 8
 
@@ -58,6 +62,47 @@ def manual_mask(chain, threshold: float) -> np.ndarray:
     return slow & slow_state[:, None] & ~inc & ~fails
 
 
+#: Response rate used for a response time of 0 in some hours of a schedule (3.6 ms).
+INSTANT_RATE = 1e6
+
+
+def expand(chain, manual: np.ndarray):
+    """The chain with a flag "a person is at work": ``(Q_auto, R, up, incidents, n_waiting)``.
+
+    State ``i`` keeps its index (nobody there yet); a state with pending
+    manual work also gets a copy ``n + k`` (someone at work). Manual
+    transitions leave only the copies; the response moves ``i`` to its copy
+    (``R``, rate 1 per hour of mean response); any move into a state with
+    no manual work left sends the person home.
+    """
+    Q = chain.Q.toarray()
+    n = Q.shape[0]
+    np.fill_diagonal(Q, 0.0)
+    inc = chain.incidents.toarray()
+    needs = manual.any(axis=1)
+    copies = np.flatnonzero(needs)
+    where = np.full(n, -1)
+    where[copies] = n + np.arange(copies.size)
+    N = n + copies.size
+    A = np.zeros((N, N))
+    W = np.zeros((N, N))
+    R = np.zeros((N, N))
+    auto = np.where(manual, 0.0, Q)
+    work = np.where(manual, Q, 0.0)
+    # Nobody there: automatic moves only, to the state itself (still nobody there).
+    A[:n, :n] = auto
+    W[:n, :n] = inc
+    # Someone at work: automatic and manual moves; they stay while work is left.
+    dest = np.where(needs, where, np.arange(n))
+    for i in copies:
+        row = where[i]
+        np.add.at(A[row], dest, auto[i] + work[i])
+        np.add.at(W[row], dest, np.where(auto[i] + work[i] > 0, inc[i], 0.0))
+        R[i, row] = 1.0
+    up = np.concatenate([chain.up, np.asarray(chain.up)[copies]]).astype(bool)
+    return A, R, up, W, copies.size
+
+
 class PeriodicChain:
     """One chain under one schedule: per-hour, per-node quantities.
 
@@ -80,35 +125,37 @@ class PeriodicChain:
                 f"solved for chains of at most {MAX_STATES} states (dense matrix exponentials)")
         self.name = chain.name
         self.P = len(response)
-        Q = chain.Q.toarray()
-        up = np.asarray(chain.up, dtype=bool)
+        manual = manual_mask(chain, threshold)
+        self.n_manual = int(manual.sum())
+        response = np.asarray(response, dtype=float)
+        if not response.any():
+            # No waiting at any hour: the chain itself, exactly.
+            A = chain.Q.toarray()
+            np.fill_diagonal(A, 0.0)
+            R, up, W = np.zeros_like(A), np.asarray(chain.up, dtype=bool), \
+                chain.incidents.toarray()
+        else:
+            A, R, up, W, _ = expand(chain, manual)
         self.up, self.down = up, ~up
-        self.manual = manual_mask(chain, threshold)
-        self.n_manual = int(self.manual.sum())
         self.weights = np.asarray(weights, dtype=float)
-        inc_rates = (chain.incidents.toarray() * Q)
-        np.fill_diagonal(inc_rates, 0.0)
+        inc_rates = W * A
         self.incident_rate = inc_rates.sum(axis=1)           # pages per hour, by state
-        fail = np.where(up[:, None] & ~up[None, :], Q, 0.0)
+        fail = np.where(up[:, None] & ~up[None, :], A, 0.0)
         self.fail_rate = fail.sum(axis=1)                      # up -> down rate, by state
         self.fail_to = fail[:, ~up]                            # entry rates into down states
         x, w = np.polynomial.legendre.leggauss(NODES)
         self.nodes, self.node_weights = (x + 1.0) / 2.0, w / 2.0
         # One generator per distinct response time.
-        self._keys = np.unique(response, return_inverse=True)[1]
-        gens = [self._generator(Q, r) for r in np.unique(response)]
+        values, self._keys = np.unique(response, return_inverse=True)
+        gens = []
+        for r in values:
+            G = A + R * (1.0 / r if r > 0 else INSTANT_RATE)
+            np.fill_diagonal(G, -G.sum(axis=1))
+            gens.append(G)
         self._ops = [self._operators(G) for G in gens]
         self._solve()
 
     # ------------------------------------------------------------ building
-    def _generator(self, Q: np.ndarray, response: float) -> np.ndarray:
-        G = Q.copy()
-        np.fill_diagonal(G, 0.0)
-        m = self.manual
-        G[m] = 1.0 / (1.0 / G[m] + response)
-        np.fill_diagonal(G, -G.sum(axis=1))
-        return G
-
     def _operators(self, G: np.ndarray) -> dict:
         """expm over the hour and at the nodes; the down block's expm and integrals."""
         d = self.down

@@ -129,12 +129,14 @@ class OnCall:
 
     Repairs that need a person (replacing a disk, restarting a database,
     resolving a split brain) wait for someone to respond; failovers do not.
-    With a schedule, such a transition's mean time becomes the response
-    time at that hour plus the model's own time for the work: a 4 h repair
-    becomes 4 h 15 min when the failure is seen in business hours and 5 h
-    at night with a 1 h response. The rate changes when the hour changes
-    (a repair waiting at 08:59 speeds up at 09:00), which keeps the model a
-    Markov chain with periodic rates.
+    With a schedule, such a repair first waits for the response (an
+    exponential time whose mean is the response time of the current hour:
+    it speeds up when business hours begin) and then takes its own time, as
+    in the model without a schedule. Whoever responds stays while manual
+    work is left in that part of the system (a second failure during a
+    repair does not wait again). A 4 h repair then takes 4 h 15 min on
+    average when the failure comes in business hours, and about 5 h at night
+    with a 1 h response.
 
     Parameters
     ----------

@@ -178,22 +178,21 @@ def test_stack_without_response_matches_exact_measures(stack):
     assert _summary(res, "outages > 20 min/yr") == pytest.approx(exact_long, rel=2 * bound)
 
 
-def test_flat_response_adds_to_every_manual_repair():
+def test_flat_response_is_a_waiting_phase_before_the_repair():
+    # Reference: the unit with an explicit waiting state, built by hand.
     r = 0.75  # hours
-    # An instantaneous failover (no failing-over state): every repair and the
-    # manual recovery after an uncovered failure wait for the response.
-    res = hm.hour_of_day(hm.active_standby(SERVER, failover=0, coverage=0.9,
-                                           manual_recovery="30min"), hm.OnCall.flat(r))
-    slower = hm.Component("server", mtbf="5y", mttr=4 + r)
-    ref = hm.active_standby(slower, failover=0, coverage=0.9, manual_recovery=0.5 + r)
-    m = ref.measures()
+    by_hand = hm.CTMC.from_transitions(
+        [("up", "waiting", 1 / (5 * 8766)), ("waiting", "working", 1 / r),
+         ("working", "up", 1 / 4)], up=["up"], incidents=[("up", "waiting")])
+    res = hm.hour_of_day(SERVER, hm.OnCall.flat(r))
+    m = by_hand.measures()
     assert _summary(res, "downtime (min/yr)") == pytest.approx(m.downtime_minutes_per_year,
-                                                                rel=1e-8)
-    assert _summary(res, "outages/yr") == pytest.approx(m.outages_per_year, rel=1e-8)
-    assert _summary(res, "mean outage (min)") == pytest.approx(ref.outage_duration().mean * 60,
-                                                               rel=1e-7)
-    single = hm.hour_of_day(SERVER, hm.OnCall.flat("1h"))
-    assert _summary(single, "mean outage (min)") == pytest.approx(300.0, rel=1e-9)
+                                                                rel=1e-9)
+    assert _summary(res, "outages/yr") == pytest.approx(m.outages_per_year, rel=1e-9)
+    assert _summary(res, "mean outage (min)") == pytest.approx(60 * (4 + r), rel=1e-9)
+    assert _summary(res, "outages > 20 min/yr") == pytest.approx(
+        by_hand.outages_longer_than("20min"), rel=1e-9)
+    assert _summary(res, "incidents/yr") == pytest.approx(m.incidents_per_year, rel=1e-9)
 
 
 def test_traffic_weights_user_minutes():
@@ -263,36 +262,41 @@ def test_bad_between_and_model():
 
 # ------------------------------------------------------------------ simulation reference
 def _simulate_periodic(chain, response, threshold, horizon, rng):
-    """Plain event-by-event simulation of a chain whose manual rates follow `response` (168 h).
+    """Plain event-by-event simulation: manual moves wait for a person (168-hour `response`).
 
-    Returns the down intervals [(start, end), ...].
+    The semantics of hm.OnCall written out for one path: in a state with manual
+    work and nobody at work, a person arrives at rate 1 / response(hour); manual
+    moves fire only while someone is at work, who stays while manual work is
+    left. Returns the down intervals [(start, end), ...].
     """
     Q = chain.Q.toarray()
+    np.fill_diagonal(Q, 0.0)
     n = Q.shape[0]
     manual = _periodic.manual_mask(chain, threshold)
-    rates = []
-    for r in response:
-        G = Q.copy()
-        np.fill_diagonal(G, 0.0)
-        G[manual] = 1.0 / (1.0 / G[manual] + r)
-        rates.append(G)
+    auto, work = np.where(manual, 0.0, Q), np.where(manual, Q, 0.0)
+    needs = manual.any(axis=1)
     up = np.asarray(chain.up)
-    state, t = int(np.argmax(chain.initial)), 0.0
+    state, person, t = int(np.argmax(chain.initial)), False, 0.0
     down_since, intervals = None, []
     while t < horizon:
-        # Exit time: spend Exp(1) of cumulative hazard through hourly pieces.
+        moves = auto[state] + (work[state] if person else 0.0)
+        fixed = moves.sum()
+        waiting = needs[state] and not person
         need = rng.exponential()
-        while True:
-            hour = int(t) % 168
-            total = rates[hour][state].sum()
+        while True:  # spend Exp(1) of hazard through hourly pieces
+            call = 1.0 / max(response[int(t) % 168], 1e-9) if waiting else 0.0
+            total = fixed + call
             left = math.floor(t) + 1.0 - t
             if total * left >= need:
                 t += need / total
                 break
             need -= total * left
             t = math.floor(t) + 1.0
-        p = rates[int(t) % 168][state]
-        new = int(rng.choice(n, p=p / p.sum()))
+        if rng.random() * total < call:
+            person = True
+            continue
+        new = int(rng.choice(n, p=moves / fixed))
+        person = person and bool(needs[new])
         if up[state] and not up[new]:
             down_since = t
         elif not up[state] and up[new] and down_since is not None:
