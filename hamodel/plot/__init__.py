@@ -8,7 +8,9 @@ One module per figure family:
   diagram of any block tree;
 * :mod:`~hamodel.plot.breakdown`: per-tier breakdown of a stack, designs
   compared side by side;
-* :mod:`~hamodel.plot.sensitivity`: tornado chart.
+* :mod:`~hamodel.plot.sensitivity`: tornado chart;
+* :mod:`~hamodel.plot.slo`: downtime in a window against its error budget, and
+  the chance of breaking an SLO against its target.
 
 Every function is ``plot_x(obj, ax=None, **kwargs) -> Axes``: with
 ``ax=None`` it opens exactly one new figure, with an Axes it draws there and
@@ -25,5 +27,8 @@ from .frequency import *  # noqa: F401,F403
 from .frequency import __all__ as _frequency_all
 from .sensitivity import *  # noqa: F401,F403
 from .sensitivity import __all__ as _sensitivity_all
+from .slo import *  # noqa: F401,F403
+from .slo import __all__ as _slo_all
 
-__all__ = [*_frequency_all, *_diagrams_all, *_breakdown_all, *_sensitivity_all]
+__all__ = [*_frequency_all, *_diagrams_all, *_breakdown_all, *_sensitivity_all,
+           *_slo_all]
