@@ -177,6 +177,18 @@ def test_slo_curve_draws_a_distribution_in_its_own_window(designs):
     assert ax.get_title() == "Chance of breaking the SLO in a 90d window"
 
 
+def test_slo_curve_takes_one_designs_distributions_over_several_windows(designs):
+    model = designs["single"]
+    ds = [model.downtime_distribution(w) for w in ("30d", "90d")]
+    ax = hm.plot_slo_curve({"one": ds}, slos=["99.9%", "99.99%"], slo="99.95%")
+    curves = [line for line in ax.get_lines() if line.get_label().startswith("one")]
+    assert [line.get_label() for line in curves] == [
+        f"one, per {w}: {model.slo_breach_probability('99.95%', w):.1%} at 99.95%"
+        for w in ("30d", "90d")]
+    assert curves[0].get_color() == curves[1].get_color()
+    assert [line.get_linestyle() for line in curves] == ["-", "--"]
+
+
 @pytest.mark.parametrize("kwargs, error, match", [
     ({"slos": ["99.9%"]}, ValueError, "at least two different SLO targets"),
     ({"slos": "99.9%"}, TypeError, "slos = '99.9%': expected a sequence"),

@@ -244,7 +244,9 @@ def plot_slo_curve(models, ax=None, *, window="30d", slos=None, slo=None):
     models : model, DowntimeDistribution, sequence or mapping
         Models (Component, block, CTMC, HA pattern, Stack); a
         :class:`~hamodel.DowntimeDistribution` is drawn in its own window
-        (`window` is for models).
+        (`window` is for models), and a mapping's value may be a list of
+        them, one design's distributions over several windows (computed
+        once, reused here).
     ax : matplotlib Axes, optional
     window : duration or sequence of durations, default ``"30d"``
     slos : sequence of SLOs, optional
@@ -299,6 +301,9 @@ def plot_slo_curve(models, ax=None, *, window="30d", slos=None, slo=None):
     for label, obj in _pairs(models):
         if isinstance(obj, DowntimeDistribution):
             lines.append((label, obj))
+        elif isinstance(obj, (list, tuple)) and obj and all(
+                isinstance(o, DowntimeDistribution) for o in obj):
+            lines += [(label, o) for o in obj]
         else:
             lines += [(label, downtime_distribution(obj, w)) for w in hours]
     labels = list(dict.fromkeys(label for label, _ in lines))
