@@ -87,6 +87,31 @@ def _probability_axis(ax, lowest: float) -> None:
     ax.yaxis.set_major_formatter(_percent_formatter())
 
 
+def _nines_ticks(lo: float, hi: float) -> list[float]:
+    """SLO ticks between `lo` and `hi`: 99 %, 99.9 %, ... and, when they fit, 99.5 %, 99.8 %.
+
+    The allowed downtime ``1 - slo`` at 1, 2 and 5 times a power of ten,
+    thinned to 1 and 5, then to 1, until at most eight ticks remain (the
+    logit scale's own locator crowds a span under two decades with labels
+    such as 99.92 % and 99.94 % that run into each other).
+
+    Examples
+    --------
+    >>> [f"{100 * v:.10g}" for v in _nines_ticks(0.999, 0.999975)]
+    ['99.9', '99.95', '99.98', '99.99', '99.995']
+    >>> [f"{100 * v:.10g}" for v in _nines_ticks(0.99, 0.99999)]
+    ['99', '99.5', '99.9', '99.95', '99.99', '99.995', '99.999']
+    """
+    top, bottom = 1.0 - lo, 1.0 - hi
+    for subs in ((1, 2, 5), (1, 5), (1,)):
+        ticks = sorted({1.0 - m * 10.0 ** k for k in range(math.floor(math.log10(bottom)) - 1,
+                                                            math.ceil(math.log10(top)) + 1)
+                        for m in subs if bottom * (1 - 1e-9) <= m * 10.0 ** k <= top * (1 + 1e-9)})
+        if len(ticks) <= 8:
+            break
+    return ticks
+
+
 def _percent_formatter():
     from matplotlib.ticker import FuncFormatter
 
@@ -328,13 +353,14 @@ def plot_slo_curve(models, ax=None, *, window="30d", slos=None, slo=None):
         ax.plot(targets, y, color=col, ls=ls, lw=1.6, label=text)
     if mark is not None:
         ax.axvline(mark, ls="--", color="black", lw=1.1, label=f"SLO {mark_text}")
-    from matplotlib.ticker import NullFormatter
+    from matplotlib.ticker import FixedLocator, NullFormatter
 
     ax.set_xscale("logit")
     lo, hi = float(targets.min()), float(targets.max())
     if mark is not None:
         lo, hi = min(lo, mark), max(hi, mark)
     ax.set_xlim(lo, hi)
+    ax.xaxis.set_major_locator(FixedLocator(_nines_ticks(lo, hi)))
     ax.xaxis.set_major_formatter(_percent_formatter())
     ax.xaxis.set_minor_formatter(NullFormatter())
     _probability_axis(ax, lowest)
