@@ -3,7 +3,7 @@
 #   make test     venv + pytest (unit tests, doctests, notebooks under nbval); no TeX needed
 #   make test-lowest  the tests again in .venv-lowest, every dependency at its declared floor
 #   make report   venv + TeX, execute notebooks/*.ipynb, export PDFs into reports/
-#   make client-report STACK=ha_mmm_nfs.yaml TOLERATED=20min COST=1000  one client's PDF (notebook 09)
+#   make client-report STACK=ha_mmm_nfs.yaml TOLERATED=20min SLA=99.95% COST=1000  one client's PDF (notebook 09)
 #   make student  notebooks with `solution` cells removed, outputs cleared, into build/student/
 #   make bench    run benchmarks/*.py (installs the bench extra: simpy)
 #   make tex      install the Debian packages nbconvert's PDF (LaTeX) route needs
@@ -66,6 +66,7 @@ NB_TIMEOUT := 600
 STACK         ?= ha_galera_drbd.yaml
 BASELINE      ?=
 TOLERATED     ?= 20min
+SLA           ?= 99.95%
 COST          ?= 1000
 INCIDENT_COST ?= 150
 HA_COST       ?=
@@ -165,6 +166,7 @@ reports/%.pdf: notebooks/%.ipynb $(STAMP) $(REPORT_DEPS)
 client-report: venv tex
 	@mkdir -p build reports
 	$(VENV)/bin/hamodel report $(call stack_arg,$(STACK)) --tolerated $(call shq,$(TOLERATED)) \
+	  --sla $(call shq,$(SLA)) \
 	  --cost-per-hour $(COST) --incident-cost $(INCIDENT_COST) --client $(call shq,$(CLIENT)) \
 	  $(if $(BASELINE),--baseline $(call stack_arg,$(BASELINE))) \
 	  $(if $(HA_COST),--ha-cost $(HA_COST)) \

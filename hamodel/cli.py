@@ -57,7 +57,7 @@ examples:
   hamodel measures my_stack.yaml --longer-than 20min --format csv > my_stack.csv
   hamodel compare single_server.yaml ha_mmm_nfs.yaml ha_galera_drbd.yaml --longer-than 20min
   hamodel compare ha_mmm_nfs.yaml                       the stack against its own baseline
-  hamodel report ha_mmm_nfs.yaml --tolerated 20min --cost-per-hour 1000 \\
+  hamodel report ha_mmm_nfs.yaml --tolerated 20min --sla 99.9% --cost-per-hour 1000 \\
       --client "Acme Ltd" -o acme.pdf
   hamodel stacks
   hamodel components --format json
@@ -135,6 +135,9 @@ def _parser() -> argparse.ArgumentParser:
                      help="the design to beat (default: the stack's own `baseline`)")
     sub.add_argument("--tolerated", metavar="DURATION", default="20min",
                      help="the longest outage the client can live with (default 20min)")
+    sub.add_argument("--sla", metavar="PERCENT", default="99.95%",
+                     help="the availability promised to the client, per month and per quarter "
+                          "(default 99.95%%)")
     sub.add_argument("--cost-per-hour", metavar="AMOUNT", type=float, default=1000.0,
                      help="cost of one hour of downtime (default 1000)")
     sub.add_argument("--incident-cost", metavar="AMOUNT", type=float, default=150.0,
@@ -246,6 +249,7 @@ def _report(args) -> list[tuple[str, Any]]:
         duration(args.tolerated)
     except (ValueError, TypeError) as exc:
         raise CommandError(f"--tolerated: {exc}") from None
+    sla = _sla(args.sla)
     for name in ("cost_per_hour", "incident_cost", "ha_cost"):
         value = getattr(args, name)
         if value is not None and not (math.isfinite(value) and value >= 0):
@@ -259,7 +263,8 @@ def _report(args) -> list[tuple[str, Any]]:
         raise CommandError(f"-o {args.output}: expected a file name ending in .pdf")
     parameters = {"stack_file": str(stack.path.resolve()), "tolerated_outage": args.tolerated,
                   "cost_per_hour_down": args.cost_per_hour,
-                  "cost_per_incident": args.incident_cost, "client": args.client}
+                  "cost_per_incident": args.incident_cost, "client": args.client,
+                  "sla": sla}
     if baseline is not None:
         parameters["baseline_file"] = str(baseline.path.resolve())
     if args.ha_cost is not None:
@@ -286,6 +291,24 @@ def _report(args) -> list[tuple[str, Any]]:
             last = (done.stderr.strip().splitlines() or ["no output"])[-1]
             raise CommandError(f"{executed.name}: nbconvert could not make the PDF: {last}")
     return [("", f"wrote {output}")]
+
+
+def _sla(text: str) -> str:
+    """``--sla`` as the percentage the notebook takes: '99.95%', '99.95' and '0.9995' alike."""
+    from .window import error_budget
+
+    value = text.strip()
+    if not value.endswith("%"):
+        try:
+            number = float(value)
+        except ValueError:
+            raise CommandError(f"--sla {text}: expected a percentage such as 99.95%") from None
+        value = f"{number:.10g}%" if number >= 1 else f"{100 * number:.10g}%"
+    try:
+        error_budget(value)
+    except (ValueError, TypeError) as exc:
+        raise CommandError(f"--sla {text}: {exc}") from None
+    return value
 
 
 @contextlib.contextmanager

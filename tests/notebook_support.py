@@ -10,6 +10,7 @@ CLIENT_SECTIONS = (
     "Summary and recommendation",
     "The designs compared",
     "How often and how long",
+    "Your SLA, month by month",
     "Where the downtime comes from",
     "What HA costs in incidents",
     "Assumptions and data sources",

@@ -266,6 +266,35 @@ def test_report_refuses_a_bad_tolerated_outage(here):
     assert line.startswith("hamodel: error: --tolerated: malformed duration 'soon'")
 
 
+@pytest.mark.parametrize("sla, message", [
+    ("high", "--sla high: expected a percentage such as 99.95%"),
+    ("100%", "--sla 100%: slo = '100%': an SLO must be strictly between 0 and 100 %"),
+    ("0", "--sla 0: slo = '0%': an SLO must be strictly between 0 and 100 %"),
+], ids=["word", "hundred", "zero"])
+def test_report_refuses_a_bad_sla_before_the_notebook_runs(here, sla, message):
+    line = one_line_error(hamodel("report", MMM, "--sla", sla, cwd=here))
+    assert line == f"hamodel: error: {message}"
+
+
+@pytest.mark.parametrize("given, passed", [("99.95%", "99.95%"), (" 99.9 % ", "99.9 %"),
+                                           ("99.95", "99.95%"), ("0.999", "99.9%")])
+def test_report_sla_reaches_the_notebook_as_a_percentage(given, passed):
+    from hamodel.cli import _sla
+
+    assert _sla(given) == passed
+    assert hm.error_budget(passed) == pytest.approx(hm.error_budget(passed.replace(" ", "")))
+
+
+def test_make_client_report_passes_sla_to_the_command():
+    if shutil.which("make") is None:
+        pytest.skip("GNU make not found: the Makefile cannot be read")
+    out = subprocess.run(["make", "-n", "--no-print-directory", "client-report", "SLA=99.9%",
+                          "VENV=.venv-that-is-not-built"], cwd=ROOT, capture_output=True,
+                         text=True, check=False).stdout.replace("\\\n", " ")
+    (command,) = [line for line in out.splitlines() if "hamodel report" in line]
+    assert "--sla '99.9%'" in command
+
+
 _PDF_TOOLS = [t for t in ("xelatex", "pandoc", "pdftotext") if shutil.which(t) is None]
 
 

@@ -71,11 +71,14 @@ def _cases(designs, stack, tornado_table):
         ("breakdown", hm.plot_breakdown, stack, {}),
         ("compare", hm.plot_compare, hm.compare(designs), {}),
         ("tornado", hm.plot_tornado, tornado_table, {}),
+        ("downtime_distribution", hm.plot_downtime_distribution, designs, {"slo": "99.95%"}),
+        ("slo_curve", hm.plot_slo_curve, designs, {"slo": "99.95%"}),
     ]
 
 
 CASE_IDS = ["frequency_duration", "incidents", "availability", "outage_duration",
-            "state_diagram", "block_diagram", "breakdown", "compare", "tornado"]
+            "state_diagram", "block_diagram", "breakdown", "compare", "tornado",
+            "downtime_distribution", "slo_curve"]
 
 
 @pytest.fixture(params=CASE_IDS)
@@ -145,6 +148,7 @@ UNITS = re.compile(r"\((?:[^)]*?)(1/yr|min/yr|min|h|d|y)\b")
     ("breakdown", "min/yr", None),
     ("compare", "1/yr", None),
     ("tornado", "min/yr", None),
+    ("downtime_distribution", "min", None),
 ])
 def test_axis_labels_carry_units(name, xunit, yunit, designs, stack, tornado_table):
     func, obj, kwargs = {c[0]: c[1:] for c in _cases(designs, stack, tornado_table)}[name]
@@ -164,6 +168,8 @@ def test_axis_labels_carry_units(name, xunit, yunit, designs, stack, tornado_tab
     ("breakdown", 2),              # tier, shared infrastructure
     ("compare", 3),                # one per column
     ("tornado", 3),                # raises, lowers, base
+    ("downtime_distribution", 4),  # 3 designs + the error budget
+    ("slo_curve", 4),              # 3 designs + the SLO marked
 ])
 def test_legend_when_several_series(name, entries, designs, stack, tornado_table):
     func, obj, kwargs = {c[0]: c[1:] for c in _cases(designs, stack, tornado_table)}[name]

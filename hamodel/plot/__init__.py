@@ -9,6 +9,8 @@ One module per figure family:
 * :mod:`~hamodel.plot.breakdown`: per-tier breakdown of a stack, designs
   compared side by side;
 * :mod:`~hamodel.plot.sensitivity`: tornado chart;
+* :mod:`~hamodel.plot.slo`: downtime in a window against its error budget, and
+  the chance of breaking an SLO against its target;
 * :mod:`~hamodel.plot.hourly`: outages and their cost by hour of the day.
 
 Every function is ``plot_x(obj, ax=None, **kwargs) -> Axes``: with
@@ -28,5 +30,8 @@ from .hourly import *  # noqa: F401,F403
 from .hourly import __all__ as _hourly_all
 from .sensitivity import *  # noqa: F401,F403
 from .sensitivity import __all__ as _sensitivity_all
+from .slo import *  # noqa: F401,F403
+from .slo import __all__ as _slo_all
 
-__all__ = [*_frequency_all, *_diagrams_all, *_breakdown_all, *_sensitivity_all, *_hourly_all]
+__all__ = [*_frequency_all, *_diagrams_all, *_breakdown_all, *_sensitivity_all,
+           *_slo_all, *_hourly_all]
