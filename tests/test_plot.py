@@ -73,12 +73,14 @@ def _cases(designs, stack, tornado_table):
         ("tornado", hm.plot_tornado, tornado_table, {}),
         ("downtime_distribution", hm.plot_downtime_distribution, designs, {"slo": "99.95%"}),
         ("slo_curve", hm.plot_slo_curve, designs, {"slo": "99.95%"}),
+        ("hour_of_day", hm.plot_hour_of_day,
+         {label: hm.hour_of_day(model) for label, model in designs.items()}, {}),
     ]
 
 
 CASE_IDS = ["frequency_duration", "incidents", "availability", "outage_duration",
             "state_diagram", "block_diagram", "breakdown", "compare", "tornado",
-            "downtime_distribution", "slo_curve"]
+            "downtime_distribution", "slo_curve", "hour_of_day"]
 
 
 @pytest.fixture(params=CASE_IDS)
