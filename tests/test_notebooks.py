@@ -21,7 +21,7 @@ import pytest
 from notebook_support import CLIENT_REPORT, CLIENT_SECTIONS, ROOT
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-TEACHING = [p for p in NOTEBOOKS if re.match(r"0[1-8]_", p.name)]
+TEACHING = [p for p in NOTEBOOKS if re.match(r"(0[1-8]|1\d)_", p.name)]
 #: The notebook that builds a chain by hand on purpose (README: "by hand, then with hamodel").
 BY_HAND_ALLOWED = "02_markov_basics.ipynb"
 #: A model written by hand: a CTMC built from a generator, or a literal 2-D numpy matrix.
