@@ -67,6 +67,8 @@ STACK         ?= ha_galera_drbd.yaml
 BASELINE      ?=
 TOLERATED     ?= 20min
 SLA           ?= 99.95%
+TRAFFIC       ?= business
+NIGHT_RESPONSE ?= 1h
 COST          ?= 1000
 INCIDENT_COST ?= 150
 HA_COST       ?=
@@ -166,7 +168,8 @@ reports/%.pdf: notebooks/%.ipynb $(STAMP) $(REPORT_DEPS)
 client-report: venv tex
 	@mkdir -p build reports
 	$(VENV)/bin/hamodel report $(call stack_arg,$(STACK)) --tolerated $(call shq,$(TOLERATED)) \
-	  --sla $(call shq,$(SLA)) \
+	  --sla $(call shq,$(SLA)) --traffic $(call shq,$(TRAFFIC)) \
+	  --night-response $(call shq,$(NIGHT_RESPONSE)) \
 	  --cost-per-hour $(COST) --incident-cost $(INCIDENT_COST) --client $(call shq,$(CLIENT)) \
 	  $(if $(BASELINE),--baseline $(call stack_arg,$(BASELINE))) \
 	  $(if $(HA_COST),--ha-cost $(HA_COST)) \

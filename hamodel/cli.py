@@ -138,6 +138,11 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--sla", metavar="PERCENT", default="99.95%",
                      help="the availability promised to the client, per month and per quarter "
                           "(default 99.95%%)")
+    sub.add_argument("--traffic", metavar="PROFILE", default="business",
+                     help="users online by hour: business, consumer or flat (default business)")
+    sub.add_argument("--night-response", metavar="DURATION", default="1h",
+                     help="on-call response outside business hours, Mon-Fri 09-17 "
+                          "(default 1h)")
     sub.add_argument("--cost-per-hour", metavar="AMOUNT", type=float, default=1000.0,
                      help="cost of one hour of downtime (default 1000)")
     sub.add_argument("--incident-cost", metavar="AMOUNT", type=float, default=150.0,
@@ -250,6 +255,18 @@ def _report(args) -> list[tuple[str, Any]]:
     except (ValueError, TypeError) as exc:
         raise CommandError(f"--tolerated: {exc}") from None
     sla = _sla(args.sla)
+    from .schedule import OnCall, TrafficProfile
+
+    try:
+        OnCall(night_response=args.night_response)
+    except (ValueError, TypeError) as exc:
+        raise CommandError(f"--night-response: {exc}") from None
+    if args.traffic != "flat":
+        try:
+            TrafficProfile.shipped(args.traffic)
+        except ValueError:
+            raise CommandError(f"--traffic {args.traffic}: expected business, consumer or "
+                               "flat") from None
     for name in ("cost_per_hour", "incident_cost", "ha_cost"):
         value = getattr(args, name)
         if value is not None and not (math.isfinite(value) and value >= 0):
@@ -264,7 +281,7 @@ def _report(args) -> list[tuple[str, Any]]:
     parameters = {"stack_file": str(stack.path.resolve()), "tolerated_outage": args.tolerated,
                   "cost_per_hour_down": args.cost_per_hour,
                   "cost_per_incident": args.incident_cost, "client": args.client,
-                  "sla": sla}
+                  "sla": sla, "traffic": args.traffic, "night_response": args.night_response}
     if baseline is not None:
         parameters["baseline_file"] = str(baseline.path.resolve())
     if args.ha_cost is not None:

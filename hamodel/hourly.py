@@ -224,14 +224,15 @@ class HourOfDay:
 
     # ------------------------------------------------------------ views
     @property
-    def _label(self) -> str:
+    def longer_than_label(self) -> str:
+        """``longer_than`` as the column names write it, e.g. ``"20 min"``."""
         return _label(self.longer_than)
 
     @property
     def by_hour(self) -> pd.DataFrame:
         """The 24 hours of the day, each summed over the seven days."""
         t = self.by_hour_of_week
-        L = self._label
+        L = self.longer_than_label
         sums = ["outages/yr", f"outages > {L}/yr", "downtime (min/yr)", "user-minutes/yr",
                 "incidents/yr"] + (["cost/yr"] if "cost/yr" in t else [])
         g = t.groupby("hour")
@@ -257,7 +258,7 @@ class HourOfDay:
         """
         hours = _hours_between(start, end)
         t = self.by_hour.loc[hours]
-        L = self._label
+        L = self.longer_than_label
         n = float(t["outages/yr"].sum())
         longs = float(t[f"outages > {L}/yr"].sum())
         out = {
@@ -279,7 +280,7 @@ class HourOfDay:
     def summary(self) -> pd.DataFrame:
         """Totals per year, the night (00:00-06:00) and the day (09:00-17:00) side by side."""
         t = self.by_hour
-        L = self._label
+        L = self.longer_than_label
         night = self.between(f"{NIGHT[0]:02d}:00", f"{NIGHT[1]:02d}:00")
         n = float(t["outages/yr"].sum())
         rows = {
@@ -308,7 +309,7 @@ class HourOfDay:
     def __repr__(self) -> str:
         s = self.summary["value"]
         return (f"HourOfDay({self.name!r}: {s['outages/yr']:.3g} outages/yr, "
-                f"{s.iloc[2]:.3g} longer than {self._label}/yr)")
+                f"{s.iloc[2]:.3g} longer than {self.longer_than_label}/yr)")
 
 
 def _label(hours: float) -> str:

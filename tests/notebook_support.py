@@ -11,6 +11,7 @@ CLIENT_SECTIONS = (
     "The designs compared",
     "How often and how long",
     "Your SLA, month by month",
+    "Outages at night",
     "Where the downtime comes from",
     "What HA costs in incidents",
     "Assumptions and data sources",

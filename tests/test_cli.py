@@ -285,14 +285,27 @@ def test_report_sla_reaches_the_notebook_as_a_percentage(given, passed):
     assert hm.error_budget(passed) == pytest.approx(hm.error_budget(passed.replace(" ", "")))
 
 
-def test_make_client_report_passes_sla_to_the_command():
+@pytest.mark.parametrize("option, value, message", [
+    ("--traffic", "mobile", "--traffic mobile: expected business, consumer or flat"),
+    ("--night-response", "soon", "--night-response: night_response = 'soon': malformed"),
+    ("--night-response=-1h", None, "--night-response: night_response = '-1h': malformed"),
+], ids=["traffic", "night-word", "night-negative"])
+def test_report_refuses_a_bad_schedule_before_the_notebook_runs(here, option, value, message):
+    args = (option,) if value is None else (option, value)
+    line = one_line_error(hamodel("report", MMM, *args, cwd=here))
+    assert line.startswith(f"hamodel: error: {message}")
+
+
+def test_make_client_report_passes_sla_and_schedule_to_the_command():
     if shutil.which("make") is None:
         pytest.skip("GNU make not found: the Makefile cannot be read")
     out = subprocess.run(["make", "-n", "--no-print-directory", "client-report", "SLA=99.9%",
+                          "TRAFFIC=consumer", "NIGHT_RESPONSE=45min",
                           "VENV=.venv-that-is-not-built"], cwd=ROOT, capture_output=True,
                          text=True, check=False).stdout.replace("\\\n", " ")
     (command,) = [line for line in out.splitlines() if "hamodel report" in line]
     assert "--sla '99.9%'" in command
+    assert "--traffic 'consumer'" in command and "--night-response '45min'" in command
 
 
 _PDF_TOOLS = [t for t in ("xelatex", "pandoc", "pdftotext") if shutil.which(t) is None]

@@ -28,7 +28,7 @@ BY_HAND_ALLOWED = "02_markov_basics.ipynb"
 BY_HAND = re.compile(r"\bCTMC\(|np\.array\(\s*\[\s*\[")
 
 CLIENT_PARAMETERS = ("stack_file", "baseline_file", "tolerated_outage", "cost_per_hour_down",
-                     "cost_per_incident", "client", "sla")
+                     "cost_per_incident", "client", "sla", "traffic", "night_response")
 
 
 def _read(path: Path):

@@ -73,7 +73,7 @@ def plot_hour_of_day(results, ax=None, *, column=None, night=(0, 6), traffic=Tru
     pairs = _results(results)
     first = pairs[0][1]
     if column is None:
-        column = f"outages > {first._label}/yr"
+        column = f"outages > {first.longer_than_label}/yr"
     for label, r in pairs:
         if column not in r.by_hour:
             raise ValueError(f"plot_hour_of_day: column {column!r} is not in the results of "
