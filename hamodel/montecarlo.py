@@ -62,7 +62,7 @@ MAX_EVENTS_PER_RUN = 2e7
 MAX_EVENTS = 2e9
 #: Target number of failure and repair events in one batch of runs: it bounds the
 #: memory of a batch (about 50 bytes an event) and keeps its arrays near the caches.
-BATCH_EVENTS = 250_000
+BATCH_EVENTS = 500_000
 # Bytes of working memory per event of a batch (measured peak, with margin).
 _BYTES_PER_EVENT = 80
 
@@ -157,7 +157,8 @@ def simulate(model, horizon="10y", runs=1000, seed=None, *, batch=None, workers=
             f"run); the limits are {MAX_EVENTS_PER_RUN:.0e} per run and {MAX_EVENTS:.0e} in "
             "all (memory and hours of work): shorten the horizon or run fewer runs")
     if batch is None:
-        batch = int(min(runs, max(1, BATCH_EVENTS // events_per_run)))
+        most = max(1, int(BATCH_EVENTS // events_per_run))
+        batch = -(-runs // -(-runs // most))  # batches of equal size, each <= most
     elif isinstance(batch, bool) or not isinstance(batch, (int, np.integer)) or batch < 1:
         raise ValueError(f"simulate: batch = {batch!r}; expected None or an integer >= 1")
     batch = int(min(batch, runs))
@@ -240,7 +241,7 @@ def _leaf_events(leaf, H: float, b: int, rng) -> tuple[np.ndarray, np.ndarray]:
     """Event times of one leaf in `b` runs, shape (b, m), past `H` at the end; events per run.
 
     Column 0 is the first failure, column 1 the end of its repair, and so on; each
-    row holds at least its events before `H` and one at or after it. Up and repair
+    row holds its events before `H`, then times at or after it. Up and repair
     times are drawn for the mean number of cycles plus two standard deviations
     (more would be random numbers drawn for nothing), then more only for the
     runs still short of the horizon (about 2 % of them).
@@ -265,7 +266,7 @@ def _leaf_events(leaf, H: float, b: int, rng) -> tuple[np.ndarray, np.ndarray]:
         t = wide
         short = short[more[:, -1] < H]
     n_events = np.count_nonzero(t < H, axis=1)  # rows are increasing
-    return t[:, : n_events.max() + 1], n_events
+    return t[:, : n_events.max()], n_events
 
 
 #: Leaves up to which the structure function is tabulated over every down-set (2**n
@@ -306,13 +307,9 @@ def _merge(times, n_events):
         owner = np.repeat(np.arange(n, dtype=np.uint16), widths)
         return np.take_along_axis(merged, order, axis=1), owner[order]
     low = np.int64((1 << _OWNER_BITS) - 1)
-    keys = np.empty((b, sum(widths)), dtype=np.int64)
-    first = 0
-    for j, t in enumerate(times):
-        part = keys[:, first:first + t.shape[1]]
-        np.bitwise_and(t.view(np.int64), ~low, out=part)
-        part |= j
-        first += t.shape[1]
+    keys = np.concatenate(times, axis=1).view(np.int64)
+    keys &= ~low
+    keys |= np.repeat(np.arange(n, dtype=np.int64), widths)
     keys.sort(axis=1)
     keys = keys[:, :k]
     if np.little_endian:  # the low byte of each key, read in place
@@ -323,11 +320,11 @@ def _merge(times, n_events):
     return keys.view(np.float64), who
 
 
-def _periods(t, up, valid, H: float):
+def _periods(t, up, H: float):
     """Periods with `up` false in each run: (run, start, stop, censored at H).
 
     `up[r, j]` is the state entered at event j of run r (the state before the first
-    event is up); `valid` marks the events before the horizon.
+    event is up); events at or after the horizon `H` are left out.
     """
     if up.shape[1] == 0:  # no event in any run
         none = np.empty(0)
@@ -335,8 +332,9 @@ def _periods(t, up, valid, H: float):
     change = np.empty_like(up)
     change[:, 0] = ~up[:, 0]
     np.not_equal(up[:, 1:], up[:, :-1], out=change[:, 1:])
-    change &= valid
-    r, c = np.nonzero(change)  # row by row: down, up, down, ... (every run starts up)
+    r, c = np.nonzero(change)
+    keep = t[r, c] < H
+    r, c = r[keep], c[keep]  # row by row: down, up, down, ... (every run starts up)
     first = np.flatnonzero(~up[r, c])
     nxt = first + 1
     ended = nxt < r.size
@@ -357,8 +355,8 @@ def _simulate_batch(leaves, structure, H: float, b: int, rng, table=None) -> dic
     times, n_events = zip(*(_leaf_events(leaf, H, b, rng) for leaf in leaves))
     incidents = np.sum([(n + 1) // 2 for n in n_events], axis=0)
     t, who = _merge(times, n_events)
+    np.minimum(t, H, out=t)  # what happens at or after the horizon is not simulated
     k = t.shape[1]
-    valid = t < H
 
     # Each leaf's state after every merged event: up after an even number of its
     # own events. One bit per leaf: an XOR accumulation along each row gives the
@@ -386,7 +384,8 @@ def _simulate_batch(leaves, structure, H: float, b: int, rng, table=None) -> dic
     # Simultaneous events (deterministic times can coincide): the state after
     # a group of equal times is the state after its last event.
     tie = t[:, 1:] == t[:, :-1]
-    tie &= valid[:, 1:]
+    if tie.any():  # padding past the horizon (inf) is equal too: look again before H
+        tie &= t[:, 1:] < H
     if tie.any():
         final = np.ones((b, k), dtype=bool)
         final[:, :-1] = ~tie
@@ -395,16 +394,15 @@ def _simulate_batch(leaves, structure, H: float, b: int, rng, table=None) -> dic
         sys_up = np.take_along_axis(sys_up, last, axis=1)
         some_down = np.take_along_axis(some_down, last, axis=1)
 
-    runs, start, stop, censored = _periods(t, sys_up, valid, H)
+    runs, start, stop, censored = _periods(t, sys_up, H)
     downtime = np.bincount(runs, weights=stop - start, minlength=b)
     # Time with some unit down: the time to the next event (or the horizon) after
     # each event that leaves some unit down.
     dt = np.empty((b, k))
-    np.minimum(t, H, out=dt)
-    dt[:, :-1] = np.subtract(dt[:, 1:], dt[:, :-1])
-    if k:
-        dt[:, -1] = H - np.minimum(t[:, -1], H)
-    some_down_time = np.sum(dt, axis=1, where=some_down)
+    np.subtract(t[:, 1:], t[:, :-1], out=dt[:, :-1])
+    dt[:, -1:] = H - t[:, -1:]
+    np.multiply(dt, some_down, out=dt)
+    some_down_time = dt.sum(axis=1)
     return {
         "downtime": downtime,
         "outages": np.bincount(runs, minlength=b).astype(np.int64),
