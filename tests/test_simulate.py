@@ -325,6 +325,40 @@ def test_vectorised_timeline_matches_event_loop(kind, ups, downs, horizon):
     assert_matches_sweep(STRUCTURES[kind](comps), float(horizon))
 
 
+def test_many_leaves_match_event_loop():
+    """Past 16 leaves the structure function is evaluated on the event arrays instead
+    of tabulated: 20 deterministic units, a series of ten parallel pairs."""
+    comps = [det(f"c{i}", 3 + i % 7, 1 + i % 3) for i in range(20)]
+    model = hm.series(*(hm.parallel(comps[i], comps[i + 1]) for i in range(0, 20, 2)))
+    assert_matches_sweep(model, 60.0)
+
+
+def test_the_three_merges_agree(monkeypatch):
+    """The packed-key sort with a state table, the same sort with the structure function
+    on arrays, and an argsort of the exact times (the routes for up to 16 leaves, up to
+    256 and more) give the same runs: counts equal, times to the 2**-44 relative
+    truncation of the packed keys."""
+    from hamodel import montecarlo
+
+    model = hm.series(hm.parallel(unit("a", 0.01), unit("b", 0.01)),
+                      hm.k_of_n(2, [hm.Component(f"w{i}", ttf=hm.Weibull(1.5, "300h"),
+                                                 ttr=hm.Lognormal.from_mean_cv("6h", 2.0))
+                                    for i in range(3)]))
+    kwargs = dict(horizon="2y", runs=200, seed=SEED, batch=50)
+    table = hm.simulate(model, **kwargs)
+    monkeypatch.setattr(montecarlo, "_TABLE_LEAVES", 0)
+    arrays = hm.simulate(model, **kwargs)
+    monkeypatch.setattr(montecarlo, "_OWNER_BITS", 0)
+    exact = hm.simulate(model, **kwargs)
+    assert table.outages.sum() > 50
+    for other in (arrays, exact):
+        for name in ("outages", "incidents", "outage_runs", "outage_censored"):
+            np.testing.assert_array_equal(getattr(table, name), getattr(other, name))
+        for name in ("downtime", "degraded", "outage_durations"):
+            np.testing.assert_allclose(getattr(table, name), getattr(other, name),
+                                       rtol=0, atol=1e-12 * table.horizon)
+
+
 def test_simultaneous_events_make_no_zero_length_outage():
     """b fails at t = 12 exactly when a's repair ends: the pair never goes down.
 
@@ -384,7 +418,8 @@ def test_same_seed_same_result_other_seed_differs():
 
 
 def test_batches_are_independent_runs():
-    """Batching changes the random stream, not the statistics: small batches agree."""
+    """The batch size changes the random streams (one per batch), not the statistics:
+    small batches agree."""
     model = hm.parallel(unit("a", 0.01), unit("b", 0.01))
     small = hm.simulate(model, horizon="5000h", runs=400, seed=SEED, batch=7)
     exact = model.measures()
@@ -500,6 +535,15 @@ def test_mean_down_time_interval_has_width_when_every_outage_is_in_one_run():
         pytest.fail("no seed with two outages in one run")
     lo, hi = res.interval("mean_down_time")
     assert hi > lo
+
+
+def test_a_batch_too_large_for_memory_is_refused_before_it_starts(monkeypatch):
+    from hamodel import montecarlo
+
+    monkeypatch.setattr(montecarlo, "_physical_memory", lambda: 1e9)
+    with pytest.raises(ValueError, match=r"a batch of 100000 runs .* pass a smaller batch="):
+        hm.simulate(unit("a"), horizon="10y", runs=200_000, batch=100_000)
+    assert hm.simulate(unit("a"), horizon="10y", runs=200, batch=100).runs == 200
 
 
 def test_a_simulation_too_large_for_memory_is_refused_before_it_starts():
