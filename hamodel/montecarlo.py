@@ -39,10 +39,37 @@ from ._parallel import map_chunks, seeds
 from .blocks import Block, KofN
 from .component import Component
 from .measures import MEASURES, SUMMARY_MEASURES, Measures
+from .phasetype import ApproximationWarning
 from .units import (HOURS_PER_YEAR, MINUTES_PER_YEAR, confidence_level, duration,
                     positive_duration)
 
-__all__ = ["simulate", "SimulationResult"]
+__all__ = ["simulate", "SimulationResult", "FewOutagesWarning"]
+
+
+class FewOutagesWarning(ApproximationWarning):
+    """A simulation saw too few system outages for its outage estimates to be precise.
+
+    Below :data:`FEW_OUTAGES` outages in all runs together, the outage frequency is
+    uncertain by more than about 36 % either way at 95 % (``1.96 / sqrt(outages)``; the
+    message quotes the exact Poisson factors), and the mean outage and the
+    outage-length distribution rest on those few outages. The intervals stay valid
+    (they are widened for few events), but wide.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import hamodel as hm
+    >>> a = hm.Component("a", mtbf="10y", mttr="4h")
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     res = hm.simulate(hm.parallel(a, a.renamed("b")), horizon="1y", runs=10, seed=1)
+    >>> print(caught[0].message)  # doctest: +ELLIPSIS
+    simulate: no system outage in 10 runs of 8766 h of 'parallel(a, b)'...
+    """
+
+
+#: Fewer system outages than this (in all runs) raise a :class:`FewOutagesWarning`.
+FEW_OUTAGES = 30
 
 
 def _interval_rows() -> list:
@@ -187,7 +214,25 @@ def simulate(model, horizon="10y", runs=1000, seed=None, *, batch=None, workers=
     data = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
     for v in data.values():
         v.setflags(write=False)
+    _warn_if_few(int(data["outages"].sum()), runs, H, model.name)
     return SimulationResult(model_name=model.name, runs=runs, horizon=H, **data)
+
+
+def _warn_if_few(outages: int, runs: int, H: float, name: str) -> None:
+    if outages >= FEW_OUTAGES:
+        return
+    import warnings
+
+    low, high = _garwood(outages, 0.95)
+    what = (f"no system outage in {runs} runs of {H:.6g} h of {name!r}: the outage "
+            "frequency has only an upper bound, and there is no mean outage"
+            if outages == 0 else
+            f"only {outages} system outage{'s' * (outages > 1)} in {runs} runs of {H:.6g} h "
+            f"of {name!r}: the outage frequency's 95 % interval runs from "
+            f"{low / outages:.2g} to {high / outages:.2g} times the estimate, and the mean "
+            f"outage and outage lengths rest on {outages} outage{'s' * (outages > 1)}")
+    warnings.warn(f"simulate: {what}; for {FEW_OUTAGES} or more, run more runs or a longer "
+                  "horizon (see FewOutagesWarning)", FewOutagesWarning, stacklevel=3)
 
 
 def _physical_memory():
@@ -566,6 +611,32 @@ class SimulationResult:
             return lo, hi
         valid = ", ".join(attr for attr, _, _ in _interval_rows())
         raise ValueError(f"interval: unknown measure {name!r}; expected one of {valid}")
+
+    def outage_duration(self):
+        """The law of one outage's length as simulated: Kaplan-Meier, with a band.
+
+        Outages still going on at the horizon count as censored (longer than
+        seen). Like :meth:`hamodel.CTMC.outage_duration`, the result has
+        ``sf``, ``cdf``, ``quantile`` and ``mean``, so a simulation can be drawn by
+        :func:`hamodel.plot_outage_duration` next to the analytic models; its
+        ``interval(t, level)`` and ``table(at, level)`` give the pointwise band.
+
+        Returns
+        -------
+        EmpiricalDuration
+
+        Examples
+        --------
+        >>> import hamodel as hm
+        >>> unit = hm.Component("u", mtbf="200h", mttr="4h")
+        >>> res = hm.simulate(unit, horizon="1y", runs=50, seed=3)
+        >>> lo, hi = res.outage_duration().interval("8h", level=0.99)
+        >>> bool(lo <= unit.outage_duration().sf(8.0) <= hi)  # exp(-2)
+        True
+        """
+        from .empirical import EmpiricalDuration
+
+        return EmpiricalDuration(self.outage_durations, self.outage_censored)
 
     def outages_longer_than(self, longer_than, level: float = 0.95) -> Estimate:
         """Outages per year that last longer than `longer_than`, with an interval.

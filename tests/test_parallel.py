@@ -38,6 +38,9 @@ needs_dask = pytest.mark.skipif(
 
 RANGES = {"mtbf": ("1y", "2y", "10y"), "mttr": ("30min", "2h", "8h")}
 
+# Short simulations with few system outages: the warning is tested in test_simulate.py.
+pytestmark = pytest.mark.filterwarnings("ignore::hamodel.FewOutagesWarning")
+
 
 # Module level, so that worker processes can unpickle them.
 def web_unit(mtbf, mttr):

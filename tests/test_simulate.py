@@ -46,6 +46,10 @@ import hamodel as hm
 
 LEVEL = 0.999
 
+# Most tests here simulate few system outages on purpose (exact timelines, rare
+# events); the warning that says so is tested on its own below.
+pytestmark = pytest.mark.filterwarnings("ignore::hamodel.FewOutagesWarning")
+
 
 def assert_within(result, name, expected, level=LEVEL):
     lo, hi = result.interval(name, level)
@@ -558,3 +562,47 @@ def test_confidence_levels_are_checked_in_one_place(level):
         res.interval("availability", level=level)
     with pytest.raises((ValueError, TypeError), match="confidence level in \\(0, 1\\)"):
         hm.availability_interval(3, "1y", "10h", level=level)
+
+
+# ------------------------------------------------ issue 13: outage lengths and warnings
+def test_few_outages_warn_with_the_poisson_factors():
+    """3 outages: the exact 95 % Poisson interval of the count is [0.619, 8.77], so the
+    frequency is known to within 0.21 to 2.9 times the estimate."""
+    model = det("u", 100, 5)
+    with pytest.warns(hm.FewOutagesWarning, match=r"only 3 system outages in 3 runs.*"
+                      r"from 0\.21 to 2\.9 times the estimate"):
+        hm.simulate(model, horizon="110h", runs=3, seed=0)
+    with pytest.warns(hm.FewOutagesWarning, match="no system outage in 2 runs"):
+        hm.simulate(det("u", 100, 5), horizon="50h", runs=2, seed=0)
+    assert issubclass(hm.FewOutagesWarning, hm.ApproximationWarning)
+
+
+def test_enough_outages_do_not_warn():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", hm.FewOutagesWarning)
+        result = hm.simulate(det("u", 100, 5), horizon="110h", runs=30, seed=0)
+    assert result.outages.sum() == 30  # one outage a run, 30 in all: no warning
+
+
+def test_outage_length_band_contains_the_repair_law():
+    """A lone unit's outage is one repair: P(outage > t) = exp(-mu t). Pointwise 99.9 %
+    band at three lengths (each misses with probability about 1e-3)."""
+    model = unit("a", 0.01, 0.25)
+    result = hm.simulate(model, horizon="20000h", runs=20, seed=SEED)
+    law = result.outage_duration()
+    assert law.n == result.outages.sum() > 1000
+    for t in (1.0, 4.0, 12.0):
+        lo, hi = law.interval(t, level=LEVEL)
+        assert lo <= math.exp(-0.25 * t) <= hi
+    table = law.table(["1h", "4h"], level=0.9)
+    assert list(table.columns) == ["sf", "low", "high"]
+    assert (table["low"] <= table["sf"]).all() and (table["sf"] <= table["high"]).all()
+
+
+def test_a_simulation_draws_its_outage_lengths_next_to_the_model(ax):
+    model = unit("a", 0.01, 0.25)
+    result = hm.simulate(model, horizon="20000h", runs=10, seed=SEED)
+    hm.plot_outage_duration({"exact": model, "simulated": result}, ax=ax)
+    assert len(ax.get_lines()) >= 4
