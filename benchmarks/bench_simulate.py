@@ -25,6 +25,7 @@ import argparse
 import math
 import random
 import time
+import warnings
 
 import numpy as np
 
@@ -162,7 +163,9 @@ def run(name: str, args) -> None:
     print(f"  analytic (means only, exponential): availability {analytic.availability:.6f}, "
           f"outages/yr {analytic.outages_per_year:.4f}")
 
-    hm.simulate(model, horizon=horizon, runs=2, seed=0)  # warm up imports and caches
+    with warnings.catch_warnings():  # two runs see few outages: that is not the point
+        warnings.simplefilter("ignore", hm.FewOutagesWarning)
+        hm.simulate(model, horizon=horizon, runs=2, seed=0)  # warm up imports and caches
     t_hm, res = best_of(args.repeat, lambda: hm.simulate(model, horizon=horizon,
                                                           runs=args.runs, seed=args.seed))
     print(f"hamodel.simulate: {t_hm:.3f} s (best of {args.repeat})")

@@ -24,8 +24,9 @@ a ``distributed.Client``
     The current Dask client, or a client connected to that address for this call
     (needs the ``dask`` extra: ``pip install 'hamodel[dask]'``).
 
-Every chunk is counted exactly once, whichever attempt finished it: the progress bar
-advances when a chunk is done, by the number of items (samples, runs) it holds.
+Chunks go to the workers in at most :data:`MAX_TASKS` tasks of consecutive chunks.
+Every task is counted exactly once, whichever attempt finished it: the progress bar
+advances when a task is done, by the number of items (samples, runs) it holds.
 """
 
 from __future__ import annotations
@@ -40,6 +41,10 @@ __all__: list = []  # private: the public names are the arguments of the studies
 
 #: How many times a pool made here is rebuilt after one of its processes died.
 RETRIES = 3
+#: Most tasks one call submits: consecutive chunks are grouped into tasks beyond that,
+#: so that thousands of small chunks (batches of runs) do not each pay a task's
+#: scheduling and transfer. Grouping changes what travels together, never a result.
+MAX_TASKS = 64
 
 _DASK_HINT = ("Dask is not installed: install the extra with pip install 'hamodel[dask]' "
               "(dask and distributed)")
@@ -98,10 +103,14 @@ def map_chunks(fn, chunks, *, sizes=None, executor=None, workers=1, progress=Fal
             return out
         from concurrent.futures import ProcessPoolExecutor
 
+        per = -(-len(chunks) // MAX_TASKS) if chunks else 1
+        tasks = [(fn, chunks[i:i + per]) for i in range(0, len(chunks), per)]
+        weights = [sum(sizes[i:i + per]) for i in range(0, len(chunks), per)]
         with _executor(executor, workers, what) as (pool, remake):
             if isinstance(pool, ProcessPoolExecutor) and chunks:
                 _check_pickle(fn, chunks[0], what)
-            return _gather(pool, remake, fn, chunks, sizes, bar, what)
+            parts = _gather(pool, remake, _run_task, tasks, weights, bar, what)
+        return [out for part in parts for out in part]
     finally:
         if bar is not None:
             bar.close()
@@ -162,6 +171,11 @@ def _dask_client(name: str, what: str):
                              "start one (distributed.Client(...)) or pass the scheduler "
                              "address") from None
     return distributed.Client(name)
+
+
+def _run_task(fn, chunks) -> list:
+    """One task: consecutive chunks, one after the other (in a worker)."""
+    return [fn(*chunk) for chunk in chunks]
 
 
 def _check_pickle(fn, chunk, what) -> None:

@@ -7,18 +7,22 @@ structure function of the leaf states is true.
 
 How it is vectorised
 --------------------
-Runs are processed in batches of ``B`` runs. For each leaf, up and repair
-times are drawn as ``(B, m)`` arrays (``m`` cycles, enough for the horizon
-with high probability; more chunks are drawn while some run is short),
-interleaved and summed along the rows: the leaf's event times in every run
-at once. The leaves' event arrays are concatenated into one ``(B, M)`` array
-(events past the horizon become ``inf``) and sorted row by row with
-``argsort``. The system state can change only at those merged events. A
-leaf's state after merged event ``j`` is the parity of its own events so
-far (a ``cumsum`` along the row), so the structure function is evaluated
-once, elementwise, on ``(B, M)`` boolean arrays. Down time, outages
-(up -> down changes), time spent degraded and outage lengths then follow
-from array differences; no Python loop runs over events or runs.
+Runs are processed in batches of ``B`` runs (about :data:`BATCH_EVENTS` events
+each); batch ``i`` draws from child ``i`` of ``numpy.random.SeedSequence(seed)``,
+so a batch is the same wherever it runs (``workers=``, ``executor=``). For each
+leaf, up and repair times are drawn as ``(B, m)`` arrays (``m`` cycles: the mean
+number in the horizon plus two standard deviations; then more, only for the runs
+still short of the horizon), interleaved and summed along the rows: the leaf's
+event times in every run at once. The leaves' events are merged into one
+``(B, M)`` array of int64 keys, the bits of each time with the leaf's index in the
+low byte, and sorted row by row (positive doubles order like their bit
+patterns). A leaf's state after merged event ``j`` is the parity of its own
+events so far, so an XOR accumulation of one bit per leaf gives the set of leaves
+down after every event, and a table of the structure function over every such
+set (up to 16 leaves; beyond, the structure function on ``(B, M)`` boolean
+arrays) gives the system state. Outages are the up -> down changes, paired with
+the next down -> up change of the same run; time degraded is time with some leaf
+down less down time. No Python loop runs over events or runs.
 
 Estimates are over ``[0, horizon]`` starting with every unit new (up) at
 time 0, with no warm-up. They differ from steady-state values by a transient
