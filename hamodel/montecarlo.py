@@ -286,36 +286,38 @@ def _cycles(leaf, span: float, margin: float = 4.0) -> int:
     return max(1, math.ceil(min(n + margin * sd, 2.0 * n + 10.0) + 2.0))
 
 
-def _leaf_events(leaf, H: float, b: int, rng) -> tuple[np.ndarray, np.ndarray]:
-    """Event times of one leaf in `b` runs, shape (b, m), past `H` at the end; events per run.
+def _leaf_events(leaf, H: float, b: int, rng) -> tuple[list, np.ndarray]:
+    """Event times of one leaf in `b` runs as blocks of shape (b, m_i); events per run.
 
-    Column 0 is the first failure, column 1 the end of its repair, and so on; each
-    row holds its events before `H`, then times at or after it. Up and repair
-    times are drawn for the mean number of cycles plus two standard deviations
-    (more would be random numbers drawn for nothing), then more only for the
-    runs still short of the horizon (about 2 % of them).
+    In the first block, column 0 is the first failure, column 1 the end of its
+    repair, and so on; each row holds its events before `H`, then times at or after
+    it. Up and repair times are drawn for the mean number of cycles plus two
+    standard deviations (more would be random numbers drawn for nothing); the runs
+    still short of the horizon (about 2 % of them) continue in further blocks,
+    ``inf`` in the other rows, rather than in a copy of the first block widened.
     """
     m = _cycles(leaf, H, margin=2.0)
     t = np.empty((b, 2 * m))
     t[:, 0::2] = leaf.ttf.sample(rng, (b, m))
     t[:, 1::2] = leaf.ttr.sample(rng, (b, m))
     np.cumsum(t, axis=1, out=t)
+    blocks = [t]
     short = np.flatnonzero(t[:, -1] < H)
+    end = t[short, -1]
     while short.size:
-        end = t[short, -1]
         m = _cycles(leaf, H - end.min())
         more = np.empty((short.size, 2 * m))
         more[:, 0::2] = leaf.ttf.sample(rng, (short.size, m))
         more[:, 1::2] = leaf.ttr.sample(rng, (short.size, m))
         np.cumsum(more, axis=1, out=more)
         more += end[:, None]
-        wide = np.full((b, t.shape[1] + 2 * m), np.inf)
-        wide[:, : t.shape[1]] = t
-        wide[short, t.shape[1]:] = more
-        t = wide
-        short = short[more[:, -1] < H]
-    n_events = np.count_nonzero(t < H, axis=1)  # rows are increasing
-    return t[:, : n_events.max()], n_events
+        block = np.full((b, 2 * m), np.inf)
+        block[short] = more
+        blocks.append(block)
+        going = more[:, -1] < H
+        short, end = short[going], more[going, -1]
+    counts = [np.count_nonzero(x < H, axis=1) for x in blocks]  # rows are increasing
+    return [x[:, : c.max()] for x, c in zip(blocks, counts)], np.sum(counts, axis=0)
 
 
 #: Leaves up to which the structure function is tabulated over every down-set (2**n
@@ -338,6 +340,8 @@ def _state_table(leaves, structure):
 def _merge(times, n_events):
     """All leaves' events of each run in time order: (times, leaf index), shape (b, k).
 
+    `times` holds each leaf's blocks of event times (:func:`_leaf_events`).
+
     Up to 256 leaves, the leaf index travels in the low byte of the time's IEEE
     pattern (positive doubles sort like their bit patterns as integers), so one
     integer sort per row orders the events, instead of an argsort and two gathers.
@@ -348,17 +352,16 @@ def _merge(times, n_events):
     """
     n = len(times)
     k = int(np.sum(n_events, axis=0).max())
-    widths = [t.shape[1] for t in times]
-    b = times[0].shape[0]
+    blocks = [block for leaf in times for block in leaf]
+    owner = np.repeat(np.arange(n), [sum(x.shape[1] for x in leaf) for leaf in times])
     if n > 1 << _OWNER_BITS:  # hundreds of leaves: argsort of the exact times
-        merged = np.concatenate(times, axis=1)
+        merged = np.concatenate(blocks, axis=1)
         order = np.argsort(merged, axis=1, kind="stable")[:, :k]
-        owner = np.repeat(np.arange(n, dtype=np.uint16), widths)
-        return np.take_along_axis(merged, order, axis=1), owner[order]
+        return np.take_along_axis(merged, order, axis=1), owner.astype(np.uint16)[order]
     low = np.int64((1 << _OWNER_BITS) - 1)
-    keys = np.concatenate(times, axis=1).view(np.int64)
+    keys = np.concatenate(blocks, axis=1).view(np.int64)
     keys &= ~low
-    keys |= np.repeat(np.arange(n, dtype=np.int64), widths)
+    keys |= owner
     keys.sort(axis=1)
     keys = keys[:, :k]
     if np.little_endian:  # the low byte of each key, read in place
