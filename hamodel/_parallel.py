@@ -52,8 +52,7 @@ _DASK_HINT = ("Dask is not installed: install the extra with pip install 'hamode
 
 def check_workers(workers) -> int:
     """`workers` as an int >= 1, or a ValueError naming it."""
-    if isinstance(workers, bool) or not isinstance(workers, int) and not hasattr(
-            workers, "__index__") or int(workers) < 1:
+    if isinstance(workers, bool) or not hasattr(workers, "__index__") or int(workers) < 1:
         raise ValueError(f"workers = {workers!r}: expected an integer >= 1")
     return int(workers)
 
@@ -133,10 +132,9 @@ def _executor(executor, workers, what):
             yield remake(), remake
             return
         if isinstance(executor, str):
-            client = _dask_client(executor, what)
-            if client is not executor:
-                stack.callback(client.close)
-            executor = client
+            executor, owned = _dask_client(executor, what)
+            if owned:  # connected for this call only
+                stack.callback(executor.close)
         if _is_dask_client(executor):
             pool = executor.get_executor(pure=False)
             stack.callback(pool.shutdown, wait=False)
@@ -155,7 +153,7 @@ def _is_dask_client(obj) -> bool:
 
 
 def _dask_client(name: str, what: str):
-    """The current Dask client (``"dask"``) or a new one for a scheduler address."""
+    """(client, made here): the current Dask client for ``"dask"``, else a new one."""
     if name != "dask" and "://" not in name:
         raise ValueError(f"{what}: executor = {name!r}; expected 'dask' or a Dask scheduler "
                          "address such as 'tcp://10.0.0.5:8786'")
@@ -165,12 +163,12 @@ def _dask_client(name: str, what: str):
         raise ImportError(f"{what}: executor = {name!r} needs Dask. {_DASK_HINT}") from None
     if name == "dask":
         try:
-            return distributed.get_client()
+            return distributed.get_client(), False
         except ValueError:
             raise ValueError(f"{what}: executor = 'dask' but no Dask client is running: "
                              "start one (distributed.Client(...)) or pass the scheduler "
                              "address") from None
-    return distributed.Client(name)
+    return distributed.Client(name), True
 
 
 def _run_task(fn, chunks) -> list:

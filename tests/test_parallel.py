@@ -176,6 +176,9 @@ def test_dask_cluster_gives_the_same_study_as_one_process(client):
                                 executor=client.scheduler.address)
     pd.testing.assert_frame_equal(serial.samples, on_dask.samples, check_exact=True)
     pd.testing.assert_frame_equal(serial.samples, by_address.samples, check_exact=True)
+    current = hm.uncertainty(web_unit, RANGES, n=40, seed=SEED, executor="dask")
+    pd.testing.assert_frame_equal(serial.samples, current.samples, check_exact=True)
+    assert client.status == "running"  # the current client is used, not closed
     tornado = hm.sensitivity(web_unit, RANGES, executor=client.get_executor())
     pd.testing.assert_frame_equal(hm.sensitivity(web_unit, RANGES), tornado, check_exact=True)
 
