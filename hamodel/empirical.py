@@ -7,9 +7,9 @@ censoring it is the plain empirical survival function ``P(length > t)``.
 
 The band is pointwise: at each t, Greenwood's variance on the log(-log) scale (it
 stays inside [0, 1] and is accurate down to a few tens of outages), at the normal
-quantile of the level. Outages of one run are treated as independent, which holds for
-renewal units (every outage ends in the same all-repaired-but-one state only in
-simple designs; otherwise the band is a little narrow).
+quantile of the level. Outages are treated as independent of each other; where
+consecutive outages of one run are correlated (a unit that stays down across two
+system outages), the band is somewhat too narrow.
 """
 
 from __future__ import annotations
