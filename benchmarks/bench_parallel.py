@@ -16,7 +16,7 @@ a process pool's workers are forked with it imported). For each it
 prints the wall time, the peak resident memory of the parent and of the largest child
 process, and a SHA-256 of the results, which must be the same in every configuration.
 
-Run it with ``.venv/bin/python benchmarks/bench_parallel.py [--runs 1000000] [--n 64]``
+Run it with ``.venv/bin/python benchmarks/bench_parallel.py [--runs 1000000] [--n 32]``
 (the ``dask`` extra must be installed). This file is not a test.
 """
 
@@ -91,7 +91,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workload", choices=["mc", "sobol", "all"], default="all")
     parser.add_argument("--runs", type=int, default=1_000_000)
-    parser.add_argument("--n", type=int, default=64)
+    parser.add_argument("--n", type=int, default=32)
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
