@@ -19,6 +19,8 @@ from .data import *  # noqa: F401,F403
 from .data import __all__ as _data_all
 from .distributions import *  # noqa: F401,F403
 from .distributions import __all__ as _distributions_all
+from .empirical import *  # noqa: F401,F403
+from .empirical import __all__ as _empirical_all
 from .estimation import *  # noqa: F401,F403
 from .estimation import __all__ as _estimation_all
 from .ranking import *  # noqa: F401,F403
@@ -70,6 +72,7 @@ __all__ = [
     *_data_all,
     *_stacks_all,
     *_simulate_all,
+    *_empirical_all,
     *_uncertainty_all,
     *_estimation_all,
     *_patterns_all,

@@ -7,18 +7,22 @@ structure function of the leaf states is true.
 
 How it is vectorised
 --------------------
-Runs are processed in batches of ``B`` runs. For each leaf, up and repair
-times are drawn as ``(B, m)`` arrays (``m`` cycles, enough for the horizon
-with high probability; more chunks are drawn while some run is short),
-interleaved and summed along the rows: the leaf's event times in every run
-at once. The leaves' event arrays are concatenated into one ``(B, M)`` array
-(events past the horizon become ``inf``) and sorted row by row with
-``argsort``. The system state can change only at those merged events. A
-leaf's state after merged event ``j`` is the parity of its own events so
-far (a ``cumsum`` along the row), so the structure function is evaluated
-once, elementwise, on ``(B, M)`` boolean arrays. Down time, outages
-(up -> down changes), time spent degraded and outage lengths then follow
-from array differences; no Python loop runs over events or runs.
+Runs are processed in batches of ``B`` runs (about :data:`BATCH_EVENTS` events
+each); batch ``i`` draws from child ``i`` of ``numpy.random.SeedSequence(seed)``,
+so a batch is the same wherever it runs (``workers=``, ``executor=``). For each
+leaf, up and repair times are drawn as ``(B, m)`` arrays (``m`` cycles: the mean
+number in the horizon plus two standard deviations; then more, only for the runs
+still short of the horizon), interleaved and summed along the rows: the leaf's
+event times in every run at once. The leaves' events are merged into one
+``(B, M)`` array of int64 keys, the bits of each time with the leaf's index in the
+low byte, and sorted row by row (positive doubles order like their bit
+patterns). A leaf's state after merged event ``j`` is the parity of its own
+events so far, so an XOR accumulation of one bit per leaf gives the set of leaves
+down after every event, and a table of the structure function over every such
+set (up to 16 leaves; beyond, the structure function on ``(B, M)`` boolean
+arrays) gives the system state. Outages are the up -> down changes, paired with
+the next down -> up change of the same run; time degraded is time with some leaf
+down less down time. No Python loop runs over events or runs.
 
 Estimates are over ``[0, horizon]`` starting with every unit new (up) at
 time 0, with no warm-up. They differ from steady-state values by a transient
@@ -35,13 +39,41 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._parallel import map_chunks, seeds
 from .blocks import Block, KofN
 from .component import Component
 from .measures import MEASURES, SUMMARY_MEASURES, Measures
+from .phasetype import ApproximationWarning
 from .units import (HOURS_PER_YEAR, MINUTES_PER_YEAR, confidence_level, duration,
                     positive_duration)
 
-__all__ = ["simulate", "SimulationResult"]
+__all__ = ["simulate", "SimulationResult", "FewOutagesWarning"]
+
+
+class FewOutagesWarning(ApproximationWarning):
+    """A simulation saw too few system outages for its outage estimates to be precise.
+
+    Below :data:`FEW_OUTAGES` outages in all runs together, the outage frequency is
+    uncertain by more than about 36 % either way at 95 % (``1.96 / sqrt(outages)``; the
+    message quotes the exact Poisson factors), and the mean outage and the
+    outage-length distribution rest on those few outages. The intervals stay valid
+    (they are widened for few events), but wide.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import hamodel as hm
+    >>> a = hm.Component("a", mtbf="10y", mttr="4h")
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     res = hm.simulate(hm.parallel(a, a.renamed("b")), horizon="1y", runs=10, seed=1)
+    >>> print(caught[0].message)  # doctest: +ELLIPSIS
+    simulate: no system outage in 10 runs of 8766 h of 'parallel(a, b)'...
+    """
+
+
+#: Fewer system outages than this (in all runs) raise a :class:`FewOutagesWarning`.
+FEW_OUTAGES = 30
 
 
 def _interval_rows() -> list:
@@ -59,8 +91,11 @@ SMALL_COUNT = 100
 MAX_EVENTS_PER_RUN = 2e7
 #: Most events a whole simulation may hold (about ten minutes of work).
 MAX_EVENTS = 2e9
-# Target number of merged events per batch (array elements), to bound memory.
-_BATCH_EVENTS = 2_000_000
+#: Target number of failure and repair events in one batch of runs: it bounds the
+#: memory of a batch (about 50 bytes an event) and keeps its arrays near the caches.
+BATCH_EVENTS = 500_000
+# Bytes of working memory per event of a batch (measured peak, with margin).
+_BYTES_PER_EVENT = 80
 
 
 class Estimate(NamedTuple):
@@ -71,7 +106,8 @@ class Estimate(NamedTuple):
     high: float
 
 
-def simulate(model, horizon="10y", runs=1000, seed=None, *, batch=None) -> "SimulationResult":
+def simulate(model, horizon="10y", runs=1000, seed=None, *, batch=None, workers=1,
+             executor=None, progress=False) -> "SimulationResult":
     """Simulate a component or a block diagram of components.
 
     Parameters
@@ -84,12 +120,23 @@ def simulate(model, horizon="10y", runs=1000, seed=None, *, batch=None) -> "Simu
         Simulated time per run (``"10y"`` or hours).
     runs : int
         Independent runs, at least 2 (the intervals are over runs).
-    seed : int, numpy.random.Generator or None
-        Passed to :func:`numpy.random.default_rng`.
+    seed : int, numpy.random.SeedSequence, numpy.random.Generator or None
+        Seed of the runs: batch ``i`` draws from child ``i`` of
+        ``numpy.random.SeedSequence(seed)`` (a Generator gives that seed
+        from its own stream; None, fresh entropy).
     batch : int, optional
-        Runs simulated together in one set of arrays; by default as many as
-        keep a batch near two million events. The result for a given seed
-        depends on the batch size.
+        Runs simulated together in one set of arrays, one task for the
+        workers; by default as many as keep a batch near
+        :data:`BATCH_EVENTS` events. The result depends on the seed and the
+        batch size only: the same for one worker, a process pool or a Dask
+        cluster.
+    workers : int
+        Simulate the batches in this many processes.
+    executor : concurrent.futures.Executor, distributed.Client or str, optional
+        Where to simulate the batches instead, as for
+        :func:`hamodel.uncertainty` (the model is pickled once per batch).
+    progress : bool
+        Show a progress bar of the runs done (it advances by batches).
 
     Returns
     -------
@@ -103,7 +150,8 @@ def simulate(model, horizon="10y", runs=1000, seed=None, *, batch=None) -> "Simu
         cause): its units interact, which a product of independent renewal
         processes cannot represent.
     ValueError
-        For a bad horizon, number of runs or batch size.
+        For a bad horizon, number of runs, batch size or number of workers, or
+        a simulation too large to run (said before any work starts).
 
     Notes
     -----
@@ -140,25 +188,65 @@ def simulate(model, horizon="10y", runs=1000, seed=None, *, batch=None) -> "Simu
             f"run); the limits are {MAX_EVENTS_PER_RUN:.0e} per run and {MAX_EVENTS:.0e} in "
             "all (memory and hours of work): shorten the horizon or run fewer runs")
     if batch is None:
-        batch = int(min(runs, max(1, _BATCH_EVENTS // events_per_run)))
+        most = max(1, int(BATCH_EVENTS // events_per_run))
+        batch = -(-runs // -(-runs // most))  # batches of equal size, each <= most
     elif isinstance(batch, bool) or not isinstance(batch, (int, np.integer)) or batch < 1:
         raise ValueError(f"simulate: batch = {batch!r}; expected None or an integer >= 1")
-    rng = np.random.default_rng(seed)
+    batch = int(min(batch, runs))
+    need, have = batch * events_per_run * _BYTES_PER_EVENT, _physical_memory()
+    if have is not None and need > have / 2:
+        raise ValueError(
+            f"simulate: a batch of {batch} runs of {model.name!r} needs about {need / 1e9:.3g} "
+            f"GB of arrays ({events_per_run:.3g} events a run), more than half of this "
+            f"machine's {have / 1e9:.3g} GB: pass a smaller batch= (the default keeps a batch "
+            f"near {BATCH_EVENTS:,} events)")
 
     start = structure({leaf.name: np.ones(1, dtype=bool) for leaf in leaves})
     if not bool(np.all(start)):  # pragma: no cover - blocks are coherent
         raise ValueError(f"simulate: {model.name!r} is down with every component up")
 
-    parts = []
-    for first in range(0, runs, batch):
-        b = min(batch, runs - first)
-        part = _simulate_batch(leaves, structure, H, b, rng)
+    # Chunk i is runs [i * batch, (i + 1) * batch) with its own random stream, child i
+    # of the seed: the same runs whatever executes them, and in whatever order.
+    firsts = range(0, runs, batch)
+    chunks = [(model, H, min(batch, runs - first), child)
+              for first, child in zip(firsts, seeds(seed, len(firsts)))]
+    parts = map_chunks(_simulate_chunk, chunks, sizes=[c[2] for c in chunks],
+                       executor=executor, workers=workers, progress=progress,
+                       desc=model.name, what="simulate")
+    for first, part in zip(firsts, parts):
         part["outage_runs"] += first
-        parts.append(part)
     data = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
     for v in data.values():
         v.setflags(write=False)
+    _warn_if_few(int(data["outages"].sum()), runs, H, model.name)
     return SimulationResult(model_name=model.name, runs=runs, horizon=H, **data)
+
+
+def _warn_if_few(outages: int, runs: int, H: float, name: str) -> None:
+    if outages >= FEW_OUTAGES:
+        return
+    import warnings
+
+    low, high = _garwood(outages, 0.95)
+    what = (f"no system outage in {runs} runs of {H:.6g} h of {name!r}: the outage "
+            "frequency has only an upper bound, and there is no mean outage"
+            if outages == 0 else
+            f"only {outages} system outage{'s' * (outages > 1)} in {runs} runs of {H:.6g} h "
+            f"of {name!r}: the outage frequency's 95 % interval runs from "
+            f"{low / outages:.2g} to {high / outages:.2g} times the estimate, and the mean "
+            f"outage and outage lengths rest on {outages} outage{'s' * (outages > 1)}")
+    warnings.warn(f"simulate: {what}; for {FEW_OUTAGES} or more, run more runs or a longer "
+                  "horizon (see FewOutagesWarning)", FewOutagesWarning, stacklevel=3)
+
+
+def _physical_memory():
+    """Bytes of RAM of this machine, or None where the OS does not say."""
+    import os
+
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - not POSIX
+        return None
 
 
 def _simulable(model):
@@ -190,112 +278,192 @@ def _simulable(model):
     )
 
 
-def _cycles(leaf, span: float) -> int:
-    """Cycles that cover `span` hours with high probability (mean + 4 sd + 2)."""
+def _cycles(leaf, span: float, margin: float = 4.0) -> int:
+    """Cycles that cover `span` hours with high probability (mean + `margin` sd + 2)."""
     cycle = leaf.ttf.mean + leaf.ttr.mean
     n = span / cycle
     sd = math.sqrt(span * (leaf.ttf.var + leaf.ttr.var) / cycle**3)
-    return max(1, math.ceil(min(n + 4.0 * sd, 2.0 * n + 10.0) + 2.0))
+    return max(1, math.ceil(min(n + margin * sd, 2.0 * n + 10.0) + 2.0))
 
 
-def _leaf_events(leaf, H: float, b: int, rng) -> tuple[np.ndarray, np.ndarray]:
-    """Event times of one leaf in `b` runs, shape (b, m), inf past `H`; failures per run.
+def _leaf_events(leaf, H: float, b: int, rng) -> tuple[list, np.ndarray]:
+    """Event times of one leaf in `b` runs as blocks of shape (b, m_i); events per run.
 
-    Column 0 is the first failure, column 1 the end of its repair, and so on.
+    In the first block, column 0 is the first failure, column 1 the end of its
+    repair, and so on; each row holds its events before `H`, then times at or after
+    it. Up and repair times are drawn for the mean number of cycles plus two
+    standard deviations (more would be random numbers drawn for nothing); the runs
+    still short of the horizon (about 2 % of them) continue in further blocks,
+    ``inf`` in the other rows, rather than in a copy of the first block widened.
     """
-    chunks, end, m = [], np.zeros(b), _cycles(leaf, H)
-    while True:
-        d = np.empty((b, 2 * m))
-        d[:, 0::2] = leaf.ttf.sample(rng, (b, m))
-        d[:, 1::2] = leaf.ttr.sample(rng, (b, m))
-        t = np.cumsum(d, axis=1)
-        t += end[:, None]
-        chunks.append(t)
-        end = t[:, -1]
-        if end.min() >= H:
-            break
+    m = _cycles(leaf, H, margin=2.0)
+    t = np.empty((b, 2 * m))
+    t[:, 0::2] = leaf.ttf.sample(rng, (b, m))
+    t[:, 1::2] = leaf.ttr.sample(rng, (b, m))
+    np.cumsum(t, axis=1, out=t)
+    blocks = [t]
+    short = np.flatnonzero(t[:, -1] < H)
+    end = t[short, -1]
+    while short.size:
         m = _cycles(leaf, H - end.min())
-    t = chunks[0] if len(chunks) == 1 else np.concatenate(chunks, axis=1)
-    n_events = np.count_nonzero(t < H, axis=1)  # rows are increasing
-    t = t[:, : n_events.max()]
-    t[t >= H] = np.inf
-    return t, (n_events + 1) // 2
+        more = np.empty((short.size, 2 * m))
+        more[:, 0::2] = leaf.ttf.sample(rng, (short.size, m))
+        more[:, 1::2] = leaf.ttr.sample(rng, (short.size, m))
+        np.cumsum(more, axis=1, out=more)
+        more += end[:, None]
+        block = np.full((b, 2 * m), np.inf)
+        block[short] = more
+        blocks.append(block)
+        going = more[:, -1] < H
+        short, end = short[going], more[going, -1]
+    counts = [np.count_nonzero(x < H, axis=1) for x in blocks]  # rows are increasing
+    return [x[:, : c.max()] for x, c in zip(blocks, counts)], np.sum(counts, axis=0)
 
 
-def _simulate_batch(leaves, structure, H: float, b: int, rng) -> dict:
-    times, failures = zip(*(_leaf_events(leaf, H, b, rng) for leaf in leaves))
-    widths = [t.shape[1] for t in times]
-    incidents = np.sum(failures, axis=0)
-    owner = np.repeat(np.arange(len(leaves), dtype=np.int32), widths)
-    merged = np.concatenate(times, axis=1)
-    order = np.argsort(merged, axis=1, kind="stable")
-    t = np.take_along_axis(merged, order, axis=1)
-    k = int(np.isfinite(t).sum(axis=1).max()) if t.size else 0
-    t, who = t[:, :k], owner[order[:, :k]]
-    valid = np.isfinite(t)
+#: Leaves up to which the structure function is tabulated over every down-set (2**n
+#: entries, evaluated once a batch); beyond, it is evaluated on the event arrays.
+_TABLE_LEAVES = 16
+#: Low bits of an event time that carry its leaf instead, up to 256 leaves (see _merge).
+_OWNER_BITS = 8
 
-    # Each leaf's state after every merged event: up after an even number of
-    # its own events. One bit per leaf (up to 64 leaves a word): an XOR
-    # accumulation along each row gives the down-set after every event.
-    x, all_up = {}, np.ones((b, k), dtype=bool)
-    for first in range(0, len(leaves), 64):
-        group = leaves[first:first + 64]
-        word = np.dtype(f"uint{max(8, 1 << math.ceil(math.log2(len(group))))}").type
-        if len(leaves) <= 64:
-            flips = np.left_shift(word(1), who.astype(word))
-        else:
+
+def _state_table(leaves, structure):
+    """System up (bool) for every down-set bit pattern of the leaves, or None if too many."""
+    n = len(leaves)
+    if n > _TABLE_LEAVES:
+        return None
+    codes = np.arange(1 << n, dtype=np.uint32)
+    x = {leaf.name: (codes >> np.uint32(j)) & np.uint32(1) == 0 for j, leaf in enumerate(leaves)}
+    return np.broadcast_to(np.asarray(structure(x), dtype=bool), codes.shape).copy()
+
+
+def _merge(times, n_events):
+    """All leaves' events of each run in time order: (times, leaf index), shape (b, k).
+
+    `times` holds each leaf's blocks of event times (:func:`_leaf_events`).
+
+    Up to 256 leaves, the leaf index travels in the low byte of the time's IEEE
+    pattern (positive doubles sort like their bit patterns as integers), so one
+    integer sort per row orders the events, instead of an argsort and two gathers.
+    That byte is then cleared: times keep 44 bits of mantissa (a relative change
+    below 2**-44, microseconds in a century), integers below 2**44 stay exact, and
+    times that differ only in that byte become simultaneous events. Entries past
+    a run's last event before the horizon hold times at or after it.
+    """
+    n = len(times)
+    k = int(np.sum(n_events, axis=0).max())
+    blocks = [block for leaf in times for block in leaf]
+    owner = np.repeat(np.arange(n), [sum(x.shape[1] for x in leaf) for leaf in times])
+    if n > 1 << _OWNER_BITS:  # hundreds of leaves: argsort of the exact times
+        merged = np.concatenate(blocks, axis=1)
+        order = np.argsort(merged, axis=1, kind="stable")[:, :k]
+        return np.take_along_axis(merged, order, axis=1), owner.astype(np.uint16)[order]
+    low = np.int64((1 << _OWNER_BITS) - 1)
+    keys = np.concatenate(blocks, axis=1).view(np.int64)
+    keys &= ~low
+    keys |= owner
+    keys.sort(axis=1)
+    keys = keys[:, :k]
+    if np.little_endian:  # the low byte of each key, read in place
+        who = keys.view(np.uint8)[:, ::8].copy()
+    else:  # pragma: no cover - big-endian machines
+        who = (keys & low).astype(np.uint8)
+    keys &= ~low
+    return keys.view(np.float64), who
+
+
+def _periods(t, up, H: float):
+    """Periods with `up` false in each run: (run, start, stop, censored at H).
+
+    `up[r, j]` is the state entered at event j of run r (the state before the first
+    event is up); events at or after the horizon `H` are left out.
+    """
+    if up.shape[1] == 0:  # no event in any run
+        none = np.empty(0)
+        return none.astype(np.int64), none, none, none.astype(bool)
+    change = np.empty_like(up)
+    change[:, 0] = ~up[:, 0]
+    np.not_equal(up[:, 1:], up[:, :-1], out=change[:, 1:])
+    r, c = np.nonzero(change)
+    keep = t[r, c] < H
+    r, c = r[keep], c[keep]  # row by row: down, up, down, ... (every run starts up)
+    first = np.flatnonzero(~up[r, c])
+    nxt = first + 1
+    ended = nxt < r.size
+    ended[ended] = r[nxt[ended]] == r[first[ended]]
+    stop = np.full(first.size, H)
+    stop[ended] = t[r[nxt[ended]], c[nxt[ended]]]
+    return r[first], t[r[first], c[first]], stop, ~ended
+
+
+def _simulate_chunk(model, H: float, b: int, seed) -> dict:
+    """`b` runs of `model` with the random stream `seed` (a SeedSequence): one task."""
+    leaves, structure = _simulable(model)
+    rng = np.random.default_rng(seed)
+    return _simulate_batch(leaves, structure, H, b, rng, _state_table(leaves, structure))
+
+
+def _simulate_batch(leaves, structure, H: float, b: int, rng, table=None) -> dict:
+    times, n_events = zip(*(_leaf_events(leaf, H, b, rng) for leaf in leaves))
+    incidents = np.sum([(n + 1) // 2 for n in n_events], axis=0)
+    t, who = _merge(times, n_events)
+    np.minimum(t, H, out=t)  # what happens at or after the horizon is not simulated
+    k = t.shape[1]
+
+    # Each leaf's state after every merged event: up after an even number of its
+    # own events. One bit per leaf: an XOR accumulation along each row gives the
+    # down-set after every event; the system state is a table look-up (or, for
+    # many leaves, the structure function of the leaf states).
+    if table is not None:
+        word = np.uint8 if len(leaves) <= 8 else np.uint16
+        down = np.bitwise_xor.accumulate(np.left_shift(word(1), who), axis=1)
+        sys_up = table[down]
+        some_down = down != 0
+    else:
+        x, some_down = {}, np.zeros((b, k), dtype=bool)
+        for first in range(0, len(leaves), 64):
+            group = leaves[first:first + 64]
+            word = np.dtype(f"uint{max(8, 1 << math.ceil(math.log2(len(group))))}").type
             mine = (who >= first) & (who < first + len(group))
             shift = np.where(mine, who - first, 0).astype(word)
             flips = np.where(mine, np.left_shift(word(1), shift), word(0))
-        down = np.bitwise_xor.accumulate(flips, axis=1)
-        all_up &= down == 0
-        for j, leaf in enumerate(group):
-            x[leaf.name] = (down & word(1 << j)) == 0
-    sys_up = np.broadcast_to(np.asarray(structure(x), dtype=bool), (b, k))
+            down = np.bitwise_xor.accumulate(flips, axis=1)
+            some_down |= down != 0
+            for j, leaf in enumerate(group):
+                x[leaf.name] = (down & word(1 << j)) == 0
+        sys_up = np.broadcast_to(np.asarray(structure(x), dtype=bool), (b, k))
 
     # Simultaneous events (deterministic times can coincide): the state after
     # a group of equal times is the state after its last event.
-    final = np.ones((b, k), dtype=bool)
-    final[:, :-1] = t[:, 1:] != t[:, :-1]
-    if not np.all(final | ~valid):
+    tie = t[:, 1:] == t[:, :-1]
+    if tie.any():  # padding past the horizon (inf) is equal too: look again before H
+        tie &= t[:, 1:] < H
+    if tie.any():
+        final = np.ones((b, k), dtype=bool)
+        final[:, :-1] = ~tie
         idx = np.where(final, np.arange(k), k)
         last = np.minimum.accumulate(idx[:, ::-1], axis=1)[:, ::-1]
         sys_up = np.take_along_axis(sys_up, last, axis=1)
+        some_down = np.take_along_axis(some_down, last, axis=1)
 
-    tf = np.where(valid, t, H)
-    nxt = np.empty_like(tf)
-    nxt[:, :-1] = tf[:, 1:]
-    nxt[:, -1:] = H
-    dt = nxt - tf  # time spent in the state entered at each event
-    downtime = np.where(sys_up, 0.0, dt).sum(axis=1)
-    degraded = np.where(sys_up & ~all_up, dt, 0.0).sum(axis=1)
-
-    prev = np.ones((b, k), dtype=bool)  # every unit new: the system starts up
-    prev[:, 1:] = sys_up[:, :-1]
-    starts = prev & ~sys_up & valid
-    ends = ~prev & sys_up & valid
-    outages = starts.sum(axis=1)
-
-    # Pair the j-th outage start of a run with its j-th end; a run's last
-    # outage may still be going on at the horizon (censored there).
-    s_run, s_col = np.nonzero(starts)
-    e_run, e_col = np.nonzero(ends)
-    s_off = np.concatenate([[0], np.cumsum(outages)[:-1]]).astype(np.int64)
-    e_count = ends.sum(axis=1)
-    e_off = np.concatenate([[0], np.cumsum(e_count)[:-1]]).astype(np.int64)
-    slot = s_off[e_run] + (np.arange(e_run.size) - e_off[e_run])
-    stop = np.full(s_run.size, H)
-    stop[slot] = t[e_run, e_col]
-    censored = np.ones(s_run.size, dtype=bool)
-    censored[slot] = False
+    runs, start, stop, censored = _periods(t, sys_up, H)
+    downtime = np.bincount(runs, weights=stop - start, minlength=b)
+    # Time with some unit down: the time to the next event (or the horizon) after
+    # each event that leaves some unit down.
+    dt = np.empty((b, k))
+    np.subtract(t[:, 1:], t[:, :-1], out=dt[:, :-1])
+    dt[:, -1:] = H - t[:, -1:]
+    np.multiply(dt, some_down, out=dt)
+    some_down_time = dt.sum(axis=1)
     return {
         "downtime": downtime,
-        "outages": outages.astype(np.int64),
+        "outages": np.bincount(runs, minlength=b).astype(np.int64),
         "incidents": incidents.astype(np.int64),
-        "degraded": degraded,
-        "outage_durations": stop - t[s_run, s_col],
+        # The system is down only when some unit is: the rest of that time is degraded.
+        "degraded": np.maximum(some_down_time - downtime, 0.0),
+        "outage_durations": stop - start,
         "outage_censored": censored,
-        "outage_runs": s_run.astype(np.int64),
+        "outage_runs": runs.astype(np.int64),
     }
 
 
@@ -450,6 +618,32 @@ class SimulationResult:
             return lo, hi
         valid = ", ".join(attr for attr, _, _ in _interval_rows())
         raise ValueError(f"interval: unknown measure {name!r}; expected one of {valid}")
+
+    def outage_duration(self):
+        """The law of one outage's length as simulated: Kaplan-Meier, with a band.
+
+        Outages still going on at the horizon count as censored (longer than
+        seen). Like :meth:`hamodel.CTMC.outage_duration`, the result has
+        ``sf``, ``cdf``, ``quantile`` and ``mean``, so a simulation can be drawn by
+        :func:`hamodel.plot_outage_duration` next to the analytic models; its
+        ``interval(t, level)`` and ``table(at, level)`` give the pointwise band.
+
+        Returns
+        -------
+        EmpiricalDuration
+
+        Examples
+        --------
+        >>> import hamodel as hm
+        >>> unit = hm.Component("u", mtbf="200h", mttr="4h")
+        >>> res = hm.simulate(unit, horizon="1y", runs=50, seed=3)
+        >>> lo, hi = res.outage_duration().interval("8h", level=0.99)
+        >>> bool(lo <= unit.outage_duration().sf(8.0) <= hi)  # exp(-2)
+        True
+        """
+        from .empirical import EmpiricalDuration
+
+        return EmpiricalDuration(self.outage_durations, self.outage_censored)
 
     def outages_longer_than(self, longer_than, level: float = 0.95) -> Estimate:
         """Outages per year that last longer than `longer_than`, with an interval.

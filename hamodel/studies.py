@@ -26,15 +26,15 @@ from __future__ import annotations
 
 import inspect
 import math
-import pickle
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property, partial
+from functools import cached_property
 from types import MappingProxyType
 
 import numpy as np
 
+from ._parallel import map_chunks
 from .measures import MEASURES, latex_text
 from .units import confidence_level, duration
 
@@ -216,37 +216,26 @@ def _evaluate(build, params: dict) -> tuple:
     return tuple(MEASURES[out].value(m) for out in OUTPUTS)
 
 
-def _run(build, rows: list, *, workers: int, progress: bool, desc: str) -> np.ndarray:
-    """Evaluate every row (a dict of parameter values), in order; shape (len(rows), outputs)."""
-    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1:
-        raise ValueError(f"workers = {workers!r}: expected an integer >= 1")
-    bar = _progress_bar(len(rows), desc) if progress else None
-    results = []
-    try:
-        if workers == 1:
-            for row in rows:
-                results.append(_evaluate(build, row))
-                if bar is not None:
-                    bar.update(1)
-        else:
-            from concurrent.futures import ProcessPoolExecutor
+def _evaluate_chunk(build, rows: list) -> list:
+    """The outputs of a chunk of parameter sets: `build` travels once per chunk."""
+    return [_evaluate(build, row) for row in rows]
 
-            try:
-                pickle.dumps(build)
-            except Exception as exc:  # noqa: BLE001 - any pickling failure means the same
-                raise TypeError(
-                    f"workers={workers} sends the build callable to other processes, but "
-                    f"{build!r} cannot be pickled ({exc}); define it at module level (not "
-                    "a lambda or a nested function) or use workers=1") from None
-            chunk = max(1, math.ceil(len(rows) / (4 * workers)))
-            with ProcessPoolExecutor(max_workers=int(workers)) as pool:
-                for out in pool.map(partial(_evaluate, build), rows, chunksize=chunk):
-                    results.append(out)
-                    if bar is not None:
-                        bar.update(1)
-    finally:
-        if bar is not None:
-            bar.close()
+
+#: Rows per chunk of work: about this many chunks whatever the study's size, so that
+#: a pool or a cluster has work to balance and the bar moves, while `build` is sent
+#: once per chunk. Chunk boundaries depend on the number of rows only.
+_CHUNKS = 64
+
+
+def _run(build, rows: list, *, workers: int, progress: bool, desc: str, executor=None,
+         what: str = "uncertainty") -> np.ndarray:
+    """Evaluate every row (a dict of parameter values), in order; shape (len(rows), outputs)."""
+    size = max(1, math.ceil(len(rows) / _CHUNKS))
+    chunks = [(build, rows[i:i + size]) for i in range(0, len(rows), size)]
+    parts = map_chunks(_evaluate_chunk, chunks, sizes=[len(c[1]) for c in chunks],
+                       executor=executor, workers=workers, progress=progress, desc=desc,
+                       what=what)
+    results = [out for part in parts for out in part]
     return np.array(results, dtype=float).reshape(len(rows), len(OUTPUTS))
 
 
@@ -424,7 +413,7 @@ def _percent(q: float) -> str:
 # --------------------------------------------------------------- analyses
 def uncertainty(model, ranges=None, *, n: int = 200, seed=None,
                 quantiles=(0.05, 0.5, 0.95), progress: bool = False,
-                workers: int = 1) -> UncertaintyResult:
+                workers: int = 1, executor=None) -> UncertaintyResult:
     """Availability, outages and downtime over sampled parameter values.
 
     Draws `n` parameter sets by Latin hypercube sampling, each parameter from
@@ -459,15 +448,24 @@ def uncertainty(model, ranges=None, *, n: int = 200, seed=None,
     quantiles : sequence of float
         Quantile levels reported by :attr:`UncertaintyResult.quantiles`.
     progress : bool
-        Show a progress bar (tqdm) on stderr.
+        Show a progress bar (tqdm) on stderr; it advances as each chunk of
+        samples finishes.
     workers : int
         Evaluate in this many processes (:class:`concurrent.futures.ProcessPoolExecutor`).
-        The build callable is then pickled: it must be defined at module
-        level, not a lambda or a nested function (stacks are rebuilt from
-        their path in the workers). A function defined in a notebook works
-        only where workers are forked (Linux before Python 3.14); elsewhere
-        (spawn or forkserver) put it in an importable module. Results are
-        the same as with ``workers=1``.
+        The build callable is then pickled, once per chunk of samples: it
+        must be defined at module level, not a lambda or a nested function
+        (a stack travels as its parsed description, not re-read from disk).
+        A function defined in a notebook works only where workers are forked
+        (Linux before Python 3.14); elsewhere (spawn or forkserver) put it in
+        an importable module. A process that dies is replaced and its chunks
+        run again. Results are the same as with ``workers=1``.
+    executor : concurrent.futures.Executor, distributed.Client or str, optional
+        Where to evaluate instead: any :class:`concurrent.futures.Executor`
+        (left open), a Dask ``distributed.Client``, ``"dask"`` (the current
+        Dask client) or a Dask scheduler address such as
+        ``"tcp://10.0.0.5:8786"``; the last three need the ``dask`` extra
+        (``pip install 'hamodel[dask]'``). Give either `executor` or
+        `workers`. Results are the same as with ``workers=1``.
 
     Returns
     -------
@@ -510,7 +508,8 @@ def uncertainty(model, ranges=None, *, n: int = 200, seed=None,
     values = np.column_stack([_LogTriangular(*params[p]).ppf(unit[:, j])
                               for j, p in enumerate(names)])
     rows = [dict(zip(names, map(float, v))) for v in values]
-    outputs = _run(build, rows, workers=workers, progress=progress, desc=label)
+    outputs = _run(build, rows, workers=workers, progress=progress, desc=label,
+                   executor=executor)
 
     import pandas as pd
 
@@ -529,7 +528,8 @@ def _qmc_engine(name: str):
 
 def sensitivity(model, ranges=None, *, output: str = "downtime_per_year",
                 method: str = "tornado", n: int | None = None, seed=None,
-                level: float = 0.95, progress: bool = False, workers: int = 1):
+                level: float = 0.95, progress: bool = False, workers: int = 1,
+                executor=None):
     """Which parameter moves an output most: one at a time, or Sobol indices.
 
     Parameters
@@ -553,7 +553,7 @@ def sensitivity(model, ranges=None, *, output: str = "downtime_per_year",
         Sobol only: seed of the scrambled Sobol sequence and the bootstrap.
     level : float
         Sobol only: confidence level of the bootstrap intervals.
-    progress, workers
+    progress, workers, executor
         As for :func:`uncertainty`.
 
     Returns
@@ -596,14 +596,15 @@ def sensitivity(model, ranges=None, *, output: str = "downtime_per_year",
         raise ValueError(f"method {method!r}: expected 'tornado' or 'sobol'")
     build, label, params = _setup(model, ranges)
     if method == "tornado":
-        return _tornado(build, label, params, output, progress=progress, workers=workers)
+        return _tornado(build, label, params, output, progress=progress, workers=workers,
+                        executor=executor)
     level = confidence_level(level)
     n = _check_n(_SOBOL_DEFAULT_N if n is None else n, power_of_two=True)
     return _sobol(build, label, params, output, n=n, seed=seed, level=level,
-                  progress=progress, workers=workers)
+                  progress=progress, workers=workers, executor=executor)
 
 
-def _tornado(build, label, params, output, *, progress, workers):
+def _tornado(build, label, params, output, *, progress, workers, executor):
     import pandas as pd
 
     typical = {p: r[1] for p, r in params.items()}
@@ -611,7 +612,8 @@ def _tornado(build, label, params, output, *, progress, workers):
     for p, (low, _, high) in params.items():
         rows += [{**typical, p: low}, {**typical, p: high}]
     column = list(OUTPUTS).index(output)
-    values = _run(build, rows, workers=workers, progress=progress, desc=label)[:, column]
+    values = _run(build, rows, workers=workers, progress=progress, desc=label,
+                  executor=executor, what="sensitivity")[:, column]
     base = values[0]
     table = pd.DataFrame({
         "low": values[1::2], "high": values[2::2], "base": base,
@@ -624,7 +626,7 @@ def _tornado(build, label, params, output, *, progress, workers):
     return table
 
 
-def _sobol(build, label, params, output, *, n, seed, level, progress, workers):
+def _sobol(build, label, params, output, *, n, seed, level, progress, workers, executor):
     import pandas as pd
     from scipy.stats import sobol_indices  # SciPy >= 1.11
 
@@ -643,7 +645,8 @@ def _sobol(build, label, params, output, *, n, seed, level, progress, workers):
     stacked = np.vstack([a, b, *ab])
     rows = [dict(zip(names, map(float, v))) for v in stacked]
     column = list(OUTPUTS).index(output)
-    f = _run(build, rows, workers=workers, progress=progress, desc=label)[:, column]
+    f = _run(build, rows, workers=workers, progress=progress, desc=label,
+             executor=executor, what="sensitivity")[:, column]
     f_a, f_b, f_ab = f[:n], f[n:2 * n], f[2 * n:].reshape(d, 1, n)
 
     def indices(idx):

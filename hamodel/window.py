@@ -678,14 +678,16 @@ def downtime_distribution(model, window="30d", initial=None, *, tol=DEFAULT_TOL,
 
 def _simulated(model, name, w, runs, seed, level, initial, why) -> DowntimeDistribution:
     """Monte Carlo with hm.simulate: windows from new, widened to a steady-state start."""
-    from .montecarlo import simulate
+    from .montecarlo import FewOutagesWarning, simulate
     from .units import confidence_level
 
     if initial is not None:
         raise ValueError(f"{name!r}: the Monte Carlo route starts every unit up; it takes no "
                          "initial= (the exact route does, for models whose chain fits)")
     level = confidence_level(level)
-    result = simulate(model, horizon=w, runs=runs, seed=seed)
+    with warnings.catch_warnings():  # most windows hold no outage: that is the point
+        warnings.simplefilter("ignore", FewOutagesWarning)
+        result = simulate(model, horizon=w, runs=runs, seed=seed)
     n = result.runs
     band = math.sqrt(math.log(2.0 / (1.0 - level)) / (2.0 * n))
     leaves = getattr(model, "leaves", (model,))

@@ -46,6 +46,10 @@ import hamodel as hm
 
 LEVEL = 0.999
 
+# Most tests here simulate few system outages on purpose (exact timelines, rare
+# events); the warning that says so is tested on its own below.
+pytestmark = pytest.mark.filterwarnings("ignore::hamodel.FewOutagesWarning")
+
 
 def assert_within(result, name, expected, level=LEVEL):
     lo, hi = result.interval(name, level)
@@ -325,6 +329,40 @@ def test_vectorised_timeline_matches_event_loop(kind, ups, downs, horizon):
     assert_matches_sweep(STRUCTURES[kind](comps), float(horizon))
 
 
+def test_many_leaves_match_event_loop():
+    """Past 16 leaves the structure function is evaluated on the event arrays instead
+    of tabulated: 20 deterministic units, a series of ten parallel pairs."""
+    comps = [det(f"c{i}", 3 + i % 7, 1 + i % 3) for i in range(20)]
+    model = hm.series(*(hm.parallel(comps[i], comps[i + 1]) for i in range(0, 20, 2)))
+    assert_matches_sweep(model, 60.0)
+
+
+def test_the_three_merges_agree(monkeypatch):
+    """The packed-key sort with a state table, the same sort with the structure function
+    on arrays, and an argsort of the exact times (the routes for up to 16 leaves, up to
+    256 and more) give the same runs: counts equal, times to the 2**-44 relative
+    truncation of the packed keys."""
+    from hamodel import montecarlo
+
+    model = hm.series(hm.parallel(unit("a", 0.01), unit("b", 0.01)),
+                      hm.k_of_n(2, [hm.Component(f"w{i}", ttf=hm.Weibull(1.5, "300h"),
+                                                 ttr=hm.Lognormal.from_mean_cv("6h", 2.0))
+                                    for i in range(3)]))
+    kwargs = dict(horizon="2y", runs=200, seed=SEED, batch=50)
+    table = hm.simulate(model, **kwargs)
+    monkeypatch.setattr(montecarlo, "_TABLE_LEAVES", 0)
+    arrays = hm.simulate(model, **kwargs)
+    monkeypatch.setattr(montecarlo, "_OWNER_BITS", 0)
+    exact = hm.simulate(model, **kwargs)
+    assert table.outages.sum() > 50
+    for other in (arrays, exact):
+        for name in ("outages", "incidents", "outage_runs", "outage_censored"):
+            np.testing.assert_array_equal(getattr(table, name), getattr(other, name))
+        for name in ("downtime", "degraded", "outage_durations"):
+            np.testing.assert_allclose(getattr(table, name), getattr(other, name),
+                                       rtol=0, atol=1e-12 * table.horizon)
+
+
 def test_simultaneous_events_make_no_zero_length_outage():
     """b fails at t = 12 exactly when a's repair ends: the pair never goes down.
 
@@ -384,7 +422,8 @@ def test_same_seed_same_result_other_seed_differs():
 
 
 def test_batches_are_independent_runs():
-    """Batching changes the random stream, not the statistics: small batches agree."""
+    """The batch size changes the random streams (one per batch), not the statistics:
+    small batches agree."""
     model = hm.parallel(unit("a", 0.01), unit("b", 0.01))
     small = hm.simulate(model, horizon="5000h", runs=400, seed=SEED, batch=7)
     exact = model.measures()
@@ -502,6 +541,15 @@ def test_mean_down_time_interval_has_width_when_every_outage_is_in_one_run():
     assert hi > lo
 
 
+def test_a_batch_too_large_for_memory_is_refused_before_it_starts(monkeypatch):
+    from hamodel import montecarlo
+
+    monkeypatch.setattr(montecarlo, "_physical_memory", lambda: 1e9)
+    with pytest.raises(ValueError, match=r"a batch of 100000 runs .* pass a smaller batch="):
+        hm.simulate(unit("a"), horizon="10y", runs=200_000, batch=100_000)
+    assert hm.simulate(unit("a"), horizon="10y", runs=200, batch=100).runs == 200
+
+
 def test_a_simulation_too_large_for_memory_is_refused_before_it_starts():
     with pytest.raises(ValueError, match=r"about 3.96e\+12 failure and repair events.*shorten the horizon"):
         hm.simulate(unit("a"), horizon=1e15, runs=2)
@@ -514,3 +562,47 @@ def test_confidence_levels_are_checked_in_one_place(level):
         res.interval("availability", level=level)
     with pytest.raises((ValueError, TypeError), match="confidence level in \\(0, 1\\)"):
         hm.availability_interval(3, "1y", "10h", level=level)
+
+
+# ------------------------------------------------ issue 13: outage lengths and warnings
+def test_few_outages_warn_with_the_poisson_factors():
+    """3 outages: the exact 95 % Poisson interval of the count is [0.619, 8.77], so the
+    frequency is known to within 0.21 to 2.9 times the estimate."""
+    model = det("u", 100, 5)
+    with pytest.warns(hm.FewOutagesWarning, match=r"only 3 system outages in 3 runs.*"
+                      r"from 0\.21 to 2\.9 times the estimate"):
+        hm.simulate(model, horizon="110h", runs=3, seed=0)
+    with pytest.warns(hm.FewOutagesWarning, match="no system outage in 2 runs"):
+        hm.simulate(det("u", 100, 5), horizon="50h", runs=2, seed=0)
+    assert issubclass(hm.FewOutagesWarning, hm.ApproximationWarning)
+
+
+def test_enough_outages_do_not_warn():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", hm.FewOutagesWarning)
+        result = hm.simulate(det("u", 100, 5), horizon="110h", runs=30, seed=0)
+    assert result.outages.sum() == 30  # one outage a run, 30 in all: no warning
+
+
+def test_outage_length_band_contains_the_repair_law():
+    """A lone unit's outage is one repair: P(outage > t) = exp(-mu t). Pointwise 99.9 %
+    band at three lengths (each misses with probability about 1e-3)."""
+    model = unit("a", 0.01, 0.25)
+    result = hm.simulate(model, horizon="20000h", runs=20, seed=SEED)
+    law = result.outage_duration()
+    assert law.n == result.outages.sum() > 1000
+    for t in (1.0, 4.0, 12.0):
+        lo, hi = law.interval(t, level=LEVEL)
+        assert lo <= math.exp(-0.25 * t) <= hi
+    table = law.table(["1h", "4h"], level=0.9)
+    assert list(table.columns) == ["sf", "low", "high"]
+    assert (table["low"] <= table["sf"]).all() and (table["sf"] <= table["high"]).all()
+
+
+def test_a_simulation_draws_its_outage_lengths_next_to_the_model(ax):
+    model = unit("a", 0.01, 0.25)
+    result = hm.simulate(model, horizon="20000h", runs=10, seed=SEED)
+    hm.plot_outage_duration({"exact": model, "simulated": result}, ax=ax)
+    assert len(ax.get_lines()) >= 4
