@@ -107,7 +107,7 @@ class Estimate(NamedTuple):
 
 
 def simulate(model, horizon="10y", runs=1000, seed=None, *, batch=None, workers=1,
-             executor=None, progress=False) -> "SimulationResult":
+             executor=None, progress=False, oncall=None) -> "SimulationResult":
     """Simulate a component or a block diagram of components.
 
     Parameters
@@ -137,6 +137,14 @@ def simulate(model, horizon="10y", runs=1000, seed=None, *, batch=None, workers=
         :func:`hamodel.uncertainty` (the model is pickled once per batch).
     progress : bool
         Show a progress bar of the runs done (it advances by batches).
+    oncall : OnCall, optional
+        An on-call schedule (:class:`~hamodel.OnCall`): every repair that needs
+        a person (mean repair time at least ``oncall.automatic_below``) first
+        waits for the response of the hour the unit failed in (an exponential
+        time whose rate follows the hour of the week), then takes its own
+        time. Time 0 of every run is Monday 00:00; ``outage_starts`` of the
+        result place each outage in the week. The same process as
+        :func:`hamodel.hour_of_day` solves exactly, part by part.
 
     Returns
     -------
@@ -173,6 +181,11 @@ def simulate(model, horizon="10y", runs=1000, seed=None, *, batch=None, workers=
     True
     """
     leaves, structure = _simulable(model)
+    if oncall is not None:
+        from .schedule import OnCall
+
+        if not isinstance(oncall, OnCall):
+            raise TypeError(f"simulate: oncall = {oncall!r}; expected a hamodel.OnCall")
     H = positive_duration(horizon, "simulate: horizon")
     if isinstance(runs, bool) or not isinstance(runs, (int, np.integer)):
         raise TypeError(f"simulate: runs = {runs!r}; expected an integer")
@@ -208,7 +221,7 @@ def simulate(model, horizon="10y", runs=1000, seed=None, *, batch=None, workers=
     # Chunk i is runs [i * batch, (i + 1) * batch) with its own random stream, child i
     # of the seed: the same runs whatever executes them, and in whatever order.
     firsts = range(0, runs, batch)
-    chunks = [(model, H, min(batch, runs - first), child)
+    chunks = [(model, H, min(batch, runs - first), child, oncall)
               for first, child in zip(firsts, seeds(seed, len(firsts)))]
     parts = map_chunks(_simulate_chunk, chunks, sizes=[c[2] for c in chunks],
                        executor=executor, workers=workers, progress=progress,
@@ -286,7 +299,52 @@ def _cycles(leaf, span: float, margin: float = 4.0) -> int:
     return max(1, math.ceil(min(n + margin * sd, 2.0 * n + 10.0) + 2.0))
 
 
-def _leaf_events(leaf, H: float, b: int, rng) -> tuple[list, np.ndarray]:
+class _Response:
+    """The on-call response of a schedule (:class:`~hamodel.OnCall`), for simulated repairs.
+
+    A repair that needs a person (a leaf whose mean repair time is at least
+    ``oncall.automatic_below``) first waits for the response: an exponential
+    time whose rate is ``1 / response(hour)`` in each hour of the week, drawn by
+    inverting its cumulative hazard over the week. Time 0 is Monday 00:00.
+    """
+
+    def __init__(self, oncall):
+        from ._periodic import INSTANT_RATE
+
+        r = np.asarray(oncall.response_hours(), dtype=float)
+        self.rate = np.where(r > 0, 1.0 / np.where(r > 0, r, 1.0), INSTANT_RATE)
+        self.cum = np.concatenate([[0.0], np.cumsum(self.rate)])  # hazard at hour starts
+        self.week = float(self.cum[-1])
+        self.threshold = oncall.threshold
+
+    def applies(self, leaf) -> bool:
+        return leaf.ttr.mean >= self.threshold
+
+    def hazard(self, t: np.ndarray) -> np.ndarray:
+        weeks, rest = np.divmod(t, 168.0)
+        hour = np.minimum(rest.astype(np.int64), 167)
+        return weeks * self.week + self.cum[hour] + self.rate[hour] * (rest - hour)
+
+    def arrival(self, t: np.ndarray, e: np.ndarray) -> np.ndarray:
+        """When a person starts work on a failure at `t`, with Exp(1) draws `e`."""
+        target = self.hazard(t) + e
+        weeks, rest = np.divmod(target, self.week)
+        hour = np.clip(np.searchsorted(self.cum, rest, side="right") - 1, 0, 167)
+        done = weeks * 168.0 + hour + (rest - self.cum[hour]) / self.rate[hour]
+        return np.maximum(done, t)
+
+    def accumulate(self, t: np.ndarray, start: np.ndarray, rng) -> None:
+        """Durations (up, repair, up, repair, ...) in `t` to event times, in place."""
+        e = rng.exponential(size=(t.shape[0], t.shape[1] // 2))
+        now = start.astype(float).copy()
+        for k in range(t.shape[1] // 2):
+            now += t[:, 2 * k]
+            t[:, 2 * k] = now
+            now = self.arrival(now, e[:, k]) + t[:, 2 * k + 1]
+            t[:, 2 * k + 1] = now
+
+
+def _leaf_events(leaf, H: float, b: int, rng, wait=None) -> tuple[list, np.ndarray]:
     """Event times of one leaf in `b` runs as blocks of shape (b, m_i); events per run.
 
     In the first block, column 0 is the first failure, column 1 the end of its
@@ -296,11 +354,16 @@ def _leaf_events(leaf, H: float, b: int, rng) -> tuple[list, np.ndarray]:
     still short of the horizon (about 2 % of them) continue in further blocks,
     ``inf`` in the other rows, rather than in a copy of the first block widened.
     """
+    if wait is not None and not wait.applies(leaf):
+        wait = None
     m = _cycles(leaf, H, margin=2.0)
     t = np.empty((b, 2 * m))
     t[:, 0::2] = leaf.ttf.sample(rng, (b, m))
     t[:, 1::2] = leaf.ttr.sample(rng, (b, m))
-    np.cumsum(t, axis=1, out=t)
+    if wait is None:
+        np.cumsum(t, axis=1, out=t)
+    else:
+        wait.accumulate(t, np.zeros(b), rng)
     blocks = [t]
     short = np.flatnonzero(t[:, -1] < H)
     end = t[short, -1]
@@ -309,8 +372,11 @@ def _leaf_events(leaf, H: float, b: int, rng) -> tuple[list, np.ndarray]:
         more = np.empty((short.size, 2 * m))
         more[:, 0::2] = leaf.ttf.sample(rng, (short.size, m))
         more[:, 1::2] = leaf.ttr.sample(rng, (short.size, m))
-        np.cumsum(more, axis=1, out=more)
-        more += end[:, None]
+        if wait is None:
+            np.cumsum(more, axis=1, out=more)
+            more += end[:, None]
+        else:
+            wait.accumulate(more, end, rng)
         block = np.full((b, 2 * m), np.inf)
         block[short] = more
         blocks.append(block)
@@ -396,15 +462,17 @@ def _periods(t, up, H: float):
     return r[first], t[r[first], c[first]], stop, ~ended
 
 
-def _simulate_chunk(model, H: float, b: int, seed) -> dict:
+def _simulate_chunk(model, H: float, b: int, seed, oncall=None) -> dict:
     """`b` runs of `model` with the random stream `seed` (a SeedSequence): one task."""
     leaves, structure = _simulable(model)
     rng = np.random.default_rng(seed)
-    return _simulate_batch(leaves, structure, H, b, rng, _state_table(leaves, structure))
+    wait = None if oncall is None else _Response(oncall)
+    return _simulate_batch(leaves, structure, H, b, rng, _state_table(leaves, structure),
+                           wait=wait)
 
 
-def _simulate_batch(leaves, structure, H: float, b: int, rng, table=None) -> dict:
-    times, n_events = zip(*(_leaf_events(leaf, H, b, rng) for leaf in leaves))
+def _simulate_batch(leaves, structure, H: float, b: int, rng, table=None, wait=None) -> dict:
+    times, n_events = zip(*(_leaf_events(leaf, H, b, rng, wait) for leaf in leaves))
     incidents = np.sum([(n + 1) // 2 for n in n_events], axis=0)
     t, who = _merge(times, n_events)
     np.minimum(t, H, out=t)  # what happens at or after the horizon is not simulated
@@ -464,6 +532,7 @@ def _simulate_batch(leaves, structure, H: float, b: int, rng, table=None) -> dic
         "outage_durations": stop - start,
         "outage_censored": censored,
         "outage_runs": runs.astype(np.int64),
+        "outage_starts": start,
     }
 
 
@@ -489,6 +558,9 @@ class SimulationResult:
     outage_censored : numpy.ndarray of bool
     outage_runs : numpy.ndarray of int
         The run each outage belongs to.
+    outage_starts : numpy.ndarray
+        When each outage began, in hours from the start of its run (hour 0 is
+        Monday 00:00 for a schedule's clock).
 
     Notes
     -----
@@ -536,6 +608,7 @@ class SimulationResult:
     outage_durations: np.ndarray
     outage_censored: np.ndarray
     outage_runs: np.ndarray
+    outage_starts: np.ndarray
 
     @property
     def total_time(self) -> float:

@@ -419,3 +419,44 @@ def test_plot_hour_of_day_draws_the_table():
     with pytest.raises(ValueError, match="no results"):
         hm.plot_hour_of_day([])
     plt.close("all")
+
+
+# ------------------------------------------------------------------ hm.simulate, same schedule
+def test_simulate_with_the_same_schedule_agrees():
+    parts = [hm.Component("lb", mtbf="150h", mttr="2h"),
+             hm.Component("app", mtbf="80h", mttr="40min"),
+             hm.Component("restart", mtbf="60h", mttr="3min")]  # automatic: never waits
+    model = hm.series(*parts)
+    oc = hm.OnCall("Mon-Fri 09:00-17:00", response="10min", night_response="90min",
+                   weekend_response="3h")
+    exact = hm.hour_of_day(model, oc, longer_than="1h")
+    sim = hm.simulate(model, horizon="5y", runs=40, seed=11, oncall=oc)
+    years = sim.total_time / HOURS_PER_YEAR
+    starts, lengths = sim.outage_starts, sim.outage_durations
+    n = starts.size
+    assert abs(n / years - _summary(exact, "outages/yr")) < 4 * math.sqrt(n) / years
+    assert sim.downtime.sum() / years * 60 == pytest.approx(
+        _summary(exact, "downtime (min/yr)"), rel=0.05)
+    hour = (starts % 168).astype(int)
+    business = parse_business_hours(oc.business_hours)
+    t = exact.by_hour_of_week
+    for name, sel, hours in (("business", business[hour], business),
+                             ("other", ~business[hour], ~business)):
+        mean = lengths[sel].mean() * 60
+        expected = (t.loc[hours, "mean outage (min)"] * t.loc[hours, "outages/yr"]).sum() \
+            / t.loc[hours, "outages/yr"].sum()
+        assert abs(mean - expected) < 4 * lengths[sel].std() * 60 / math.sqrt(sel.sum()), name
+    night_long = ((starts % 24 < 6) & (lengths > 1)).sum()
+    expected = exact.between(0, 6)["outages > 60 min/yr"] * years
+    assert abs(night_long - expected) < 4 * math.sqrt(expected)
+
+
+def test_simulate_flat_response_adds_to_each_repair():
+    unit = hm.Component("u", mtbf="100h", mttr="2h")
+    sim = hm.simulate(unit, horizon="10y", runs=20, seed=3, oncall=hm.OnCall.flat("30min"))
+    lengths = sim.outage_durations[~sim.outage_censored]
+    assert abs(lengths.mean() - 2.5) < 4 * lengths.std() / math.sqrt(lengths.size)
+    plain = hm.simulate(unit, horizon="10y", runs=20, seed=3)
+    assert plain.outage_starts.shape == plain.outage_durations.shape
+    with pytest.raises(TypeError, match="expected a hamodel.OnCall"):
+        hm.simulate(unit, oncall="nights")
