@@ -102,8 +102,6 @@ def components(path: str | Path | None = None) -> pd.DataFrame:
     return _table(path).copy()
 
 
-@lru_cache(maxsize=8)
-
 def data_file(name: str) -> Path:
     """The path of a file that ships with hamodel's data, such as the example incident log.
 
@@ -123,6 +121,7 @@ def data_file(name: str) -> Path:
     return path
 
 
+@lru_cache(maxsize=8)
 def _load(path: str, mtime_ns: int) -> pd.DataFrame:
     # mtime_ns is part of the cache key only: an edited file is read again.
     import pandas as pd
