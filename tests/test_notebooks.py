@@ -89,6 +89,13 @@ def test_kernelspec_is_python3(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_has_a_title_for_its_pdf(path):
+    """nbconvert titles a PDF with metadata["title"], else with the file name (`00_tour`)."""
+    title = _read(path).metadata.get("title", "")
+    assert len(title) > 10 and path.stem not in title and "_" not in title, title
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_stored_outputs_come_from_one_run_top_to_bottom(path):
     cells = [c for c in _code(_read(path)) if c.source.strip()]
     counts = [c.get("execution_count") for c in cells]

@@ -173,3 +173,8 @@ def test_every_notebook_becomes_a_pdf_with_all_its_headings(tmp_path, path):
     # Word by word: pdftotext may put the lines of a long, wrapped heading out of order.
     missing = [h for h in _plain_headings(path) if not set(h.split()) <= words]
     assert not missing, f"{path.name}: headings missing from the PDF: {missing}"
+    title = nbformat.read(path, as_version=4).metadata["title"]
+    first_page = subprocess.run(["pdftotext", "-l", "1", "-enc", "UTF-8",
+                                 str(tmp_path / f"{path.stem}.pdf"), "-"],
+                                capture_output=True, text=True, check=True).stdout
+    assert set(title.split()) <= set(first_page.split()), f"{path.name}: no title {title!r}"
