@@ -7,7 +7,7 @@ figures are its own:
   Weibull and lognormal times), ``--runs`` runs of 10 years;
 * ``sobol``: ``hm.sensitivity(method="sobol")`` of the ``ha_galera_drbd.yaml`` stack
   over its four most influential parameters (its tornado's top four, as in notebook
-  08), base sample ``--n`` (``n * 6`` stack evaluations of about 0.3 s each).
+  08), base sample ``--n`` (``n * 6`` stack evaluations of about 14 ms each).
 
 Configurations: ``workers=1``, ``workers=2`` (a process pool) and ``executor=client``
 on a ``distributed.LocalCluster`` of two single-threaded worker processes, whose
@@ -16,7 +16,7 @@ a process pool's workers are forked with it imported). For each it
 prints the wall time, the peak resident memory of the parent and of the largest child
 process, and a SHA-256 of the results, which must be the same in every configuration.
 
-Run it with ``.venv/bin/python benchmarks/bench_parallel.py [--runs 1000000] [--n 32]``
+Run it with ``.venv/bin/python benchmarks/bench_parallel.py [--runs 1000000] [--n 1024]``
 (the ``dask`` extra must be installed). This file is not a test.
 """
 
@@ -91,7 +91,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workload", choices=["mc", "sobol", "all"], default="all")
     parser.add_argument("--runs", type=int, default=1_000_000)
-    parser.add_argument("--n", type=int, default=32)
+    parser.add_argument("--n", type=int, default=1024)
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
