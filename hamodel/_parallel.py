@@ -231,6 +231,10 @@ def seeds(seed, n: int) -> list:
 
     if isinstance(seed, np.random.Generator):
         seed = np.random.SeedSequence(seed.integers(0, 2**32, size=4, dtype=np.uint64))
-    elif not isinstance(seed, np.random.SeedSequence):
+    elif isinstance(seed, np.random.SeedSequence):
+        # A copy: spawn() advances the object, and the caller's may be used again.
+        seed = np.random.SeedSequence(seed.entropy, spawn_key=seed.spawn_key,
+                                      pool_size=seed.pool_size)
+    else:
         seed = np.random.SeedSequence(seed)
     return seed.spawn(n)

@@ -325,6 +325,9 @@ def _sla(text: str) -> str:
         error_budget(value)
     except (ValueError, TypeError) as exc:
         raise CommandError(f"--sla {text}: {exc}") from None
+    if float(value.rstrip("% ")) < 50:
+        raise CommandError(f"--sla {text}: read as {value}, an SLA below 50 %; write the "
+                           "availability promised, such as 99.95% (or 0.9995)")
     return value
 
 

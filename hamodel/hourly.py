@@ -117,7 +117,10 @@ def hour_of_day(model, oncall: OnCall | None = None, traffic: TrafficProfile | N
     if cost_per_user_minute is not None and cost_per_hour is not None:
         raise ValueError("hour_of_day: give cost_per_user_minute or cost_per_hour, not both")
     if cost_per_hour is not None:
-        per_minute = _nonnegative(cost_per_hour, "cost_per_hour") / 60.0 / max(users, 1e-300)
+        if users == 0:
+            raise ValueError("hour_of_day: cost_per_hour is the cost at the average traffic of "
+                             "`users` users; users = 0 leaves nobody to cost")
+        per_minute = _nonnegative(cost_per_hour, "cost_per_hour") / 60.0 / users
     elif cost_per_user_minute is not None:
         per_minute = _nonnegative(cost_per_user_minute, "cost_per_user_minute")
     else:
@@ -340,6 +343,6 @@ def _hours_between(start, end) -> list:
         return h
 
     a, b = hour(start, "start"), hour(end, "end")
-    if a % 24 == b % 24:
+    if a == b:
         raise ValueError(f"between({start!r}, {end!r}): an empty range of hours")
-    return [(a + k) % 24 for k in range((b - a) % 24)]
+    return [(a + k) % 24 for k in range((b - a) % 24 or 24)]  # 00:00-24:00: the whole day

@@ -143,8 +143,11 @@ def simulate(model, horizon="10y", runs=1000, seed=None, *, batch=None, workers=
         waits for the response of the hour the unit failed in (an exponential
         time whose rate follows the hour of the week), then takes its own
         time. Time 0 of every run is Monday 00:00; ``outage_starts`` of the
-        result place each outage in the week. The same process as
-        :func:`hamodel.hour_of_day` solves exactly, part by part.
+        result place each outage in the week. Each unit waits for its own
+        responder: for a series of single Components this is the process that
+        :func:`hamodel.hour_of_day` solves exactly; for a redundant group
+        (a parallel or k-of-n block) ``hour_of_day`` has one responder per
+        group, who stays while its work lasts, so their figures differ.
 
     Returns
     -------

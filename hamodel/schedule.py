@@ -106,7 +106,7 @@ def parse_business_hours(spec: str) -> np.ndarray:
         start, end = _hour(m[1], m[2], spec), _hour(m[3], m[4], spec)
         if start == end:
             raise ValueError(f"business_hours = {spec!r}: the range {hours_text!r} is empty")
-        length = (end - start) % 24
+        length = end - start if end > start else end - start + 24  # may cross midnight
         for d in days:
             for k in range(length):
                 mask[(d * 24 + start + k) % HOURS_PER_WEEK] = True
@@ -185,7 +185,10 @@ class OnCall:
         night = _positive_or_zero(self.night_response, "night_response")
         weekend = night if self.weekend_response is None else _positive_or_zero(
             self.weekend_response, "weekend_response")
-        auto = duration(self.automatic_below)
+        try:
+            auto = duration(self.automatic_below)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"automatic_below = {self.automatic_below!r}: {exc}") from None
         if not (math.isfinite(auto) and auto > 0):
             raise ValueError(f"automatic_below = {self.automatic_below!r}: expected a positive "
                              "duration such as '10min'")

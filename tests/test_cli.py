@@ -270,7 +270,9 @@ def test_report_refuses_a_bad_tolerated_outage(here):
     ("high", "--sla high: expected a percentage such as 99.95%"),
     ("100%", "--sla 100%: slo = '100%': an SLO must be strictly between 0 and 100 %"),
     ("0", "--sla 0: slo = '0%': an SLO must be strictly between 0 and 100 %"),
-], ids=["word", "hundred", "zero"])
+    ("1", "--sla 1: read as 1%, an SLA below 50 %; write the availability promised, such as "
+          "99.95% (or 0.9995)"),
+], ids=["word", "hundred", "zero", "one"])
 def test_report_refuses_a_bad_sla_before_the_notebook_runs(here, sla, message):
     line = one_line_error(hamodel("report", MMM, "--sla", sla, cwd=here))
     assert line == f"hamodel: error: {message}"

@@ -44,6 +44,9 @@ def test_business_hours_parse():
     assert wrap[167] and wrap[0] and wrap[1] and not wrap[2]
     two = parse_business_hours("Mon-Fri 08:00-18:00; Sat 10-14")
     assert two.sum() == 50 + 4
+    # A whole day is 00-24, not an empty range (24 % 24 == 0 once made it one).
+    assert parse_business_hours("Mon-Sun 00:00-24:00").all()
+    assert parse_business_hours("Sat 00-24").sum() == 24
 
 
 @pytest.mark.parametrize("spec, match", [
@@ -227,6 +230,8 @@ def test_costs_and_night_question():
     assert res.by_hour["outages/yr"].sum() == pytest.approx(_summary(res, "outages/yr"))
     assert "night outages > 20 min/yr" in res.summary.index
     assert "<table" in res._repr_html_() and "HourOfDay('server'" in repr(res)
+    whole = res.between("00:00", "24:00")
+    assert whole["outages/yr"] == pytest.approx(_summary(res, "outages/yr"))
     wrapped = res.between("22:00", "02:00")
     assert wrapped.name == "22:00-02:00"
     assert wrapped["outages/yr"] == pytest.approx(res.by_hour["outages/yr"].loc[[22, 23, 0, 1]].sum())
@@ -238,6 +243,7 @@ def test_costs_and_night_question():
     ({"users": -1}, ValueError, "users = -1"),
     ({"cost_per_hour": 1, "cost_per_user_minute": 1}, ValueError, "not both"),
     ({"cost_per_hour": float("nan")}, ValueError, "cost_per_hour"),
+    ({"cost_per_hour": 100, "users": 0}, ValueError, "users = 0 leaves nobody"),
     ({"oncall": "nights"}, TypeError, "hamodel.OnCall"),
     ({"traffic": [1] * 24}, TypeError, "TrafficProfile"),
 ])
@@ -409,6 +415,12 @@ def test_plot_hour_of_day_draws_the_table():
     assert any(t.startswith("traffic (consumer") for t in labels)
     assert ax.get_title() and "hour of the day" in ax.get_xlabel()
     plt.close(fig)
+    wrapped = hm.plot_hour_of_day(a, traffic=False, night=(22, 6))
+    spans = [p.get_path().transformed(p.get_patch_transform()).vertices[:, 0]
+             for p in wrapped.patches if type(p).__name__ in ("Polygon", "Rectangle")]
+    shaded = sorted((float(x.min()), float(x.max())) for x in spans)
+    assert shaded == [(0, 6), (22, 24)], shaded
+    plt.close(wrapped.figure)
     default = hm.plot_hour_of_day(a, traffic=False, night=None)
     assert "outages > 20 min" in default.get_ylabel() and "per year" in default.get_ylabel()
     plt.close(default.figure)

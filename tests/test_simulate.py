@@ -421,6 +421,17 @@ def test_same_seed_same_result_other_seed_differs():
     assert not np.array_equal(one.downtime, three.downtime)
 
 
+def test_a_seed_sequence_gives_the_same_result_twice():
+    """spawn() advances a SeedSequence: simulate must not use up the caller's."""
+    model = hm.series(unit("a"), unit("b"))
+    seq = np.random.SeedSequence(5)
+    one = hm.simulate(model, horizon="1y", runs=20, seed=seq)
+    two = hm.simulate(model, horizon="1y", runs=20, seed=seq)
+    np.testing.assert_array_equal(one.downtime, two.downtime)
+    np.testing.assert_array_equal(
+        one.downtime, hm.simulate(model, horizon="1y", runs=20, seed=5).downtime)
+
+
 def test_batches_are_independent_runs():
     """The batch size changes the random streams (one per batch), not the statistics:
     small batches agree."""

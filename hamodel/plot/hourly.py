@@ -82,8 +82,10 @@ def plot_hour_of_day(results, ax=None, *, column=None, night=(0, 6), traffic=Tru
     edges = np.arange(25)
     if night is not None:
         a, b = night
-        ax.axvspan(a, b, color=style.PALETTE["grid"], alpha=0.35, lw=0,
-                   label=f"night ({a:02d}:00-{b:02d}:00)")
+        spans = [(a, b)] if a < b else [(a, 24), (0, b)]  # (22, 6) crosses midnight
+        for k, (lo, hi) in enumerate(spans):
+            ax.axvspan(lo, hi, color=style.PALETTE["grid"], alpha=0.35, lw=0,
+                       label=f"night ({a:02d}:00-{b:02d}:00)" if k == 0 else None)
     for i, (label, r) in enumerate(pairs):
         y = r.by_hour[column].to_numpy()
         ax.stairs(y, edges, color=style.color(i), lw=1.8,
