@@ -211,6 +211,12 @@ def plot_downtime_distribution(models_or_distributions, ax=None, *, window=None,
     ax = style.new_axes(ax, (7.0, 5.0), constrained=True)
     x = np.geomspace(bottom, top, points) if logx else np.linspace(0.0, top, points)
     lowest = 1.0
+    # Breach labels alternate sides of the budget line in the order of their values, so
+    # that two designs with close chances (21.8 % and 17.9 %) do not overprint.
+    side = {}
+    if b is not None:
+        ranked = sorted(range(len(dists)), key=lambda k: float(dists[k][1].sf(b)))
+        side = {k: 1 if r % 2 == 0 else -1 for r, k in enumerate(ranked)}
     for i, (label, d) in enumerate(dists):
         col = style.color(i)
         y = d.sf(x)
@@ -223,7 +229,8 @@ def plot_downtime_distribution(models_or_distributions, ax=None, *, window=None,
             text += f", P(breach) {_percent(p)}"
             ax.plot([b * 60.0], [p], "o", color=col, ms=6, zorder=4)
             ax.annotate(_percent(p), (b * 60.0, p), textcoords="offset points",
-                        xytext=(7, 4 + 10 * (i % 2)), fontsize=8, color=col, zorder=5,
+                        xytext=(7 * side[i], 3), ha="left" if side[i] > 0 else "right",
+                        fontsize=8, color=col, zorder=5,
                         bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
                               "alpha": 0.85})
             lowest = min(lowest, p) if p > 0 else lowest
