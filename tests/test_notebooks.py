@@ -231,3 +231,29 @@ def test_client_report_recommendation_follows_parameters(tmp_path, parameters, v
     assert "**Test client**" in shown
     if "cost_per_hour_down" in parameters:
         assert "| Cost of one hour of downtime | 20,000 |" in shown
+
+
+# ------------------------------------------------------------- wording
+
+
+_SOURCE_WORDS = re.compile(r"\bessay\b|\bthe seed\b", re.I)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_no_reference_to_the_source_essay(path):
+    """Students and clients read sources they can look up, not 'the essay' this project
+    grew out of: no such wording in a notebook's text or in its stored outputs."""
+    nb = _read(path)
+    texts = [c.source for c in nb.cells if c.cell_type == "markdown"]
+    for cell in _code(nb):
+        for output in cell.get("outputs", []):
+            texts.append(output.get("text", ""))
+            texts += [str(v) for k, v in output.get("data", {}).items() if k.startswith("text/")]
+    found = [m.group(0) for t in texts for m in _SOURCE_WORDS.finditer(t)]
+    assert not found, f"{path.name}: {found}"
+
+
+def test_no_reference_to_the_source_essay_in_the_data():
+    data = ROOT / "hamodel" / "_data"
+    for path in [*data.glob("*.csv"), *data.glob("*.md"), *(data / "stacks").glob("*.yaml")]:
+        assert not _SOURCE_WORDS.search(path.read_text()), path.name
