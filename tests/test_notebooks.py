@@ -257,3 +257,28 @@ def test_no_reference_to_the_source_essay_in_the_data():
     data = ROOT / "hamodel" / "_data"
     for path in [*data.glob("*.csv"), *data.glob("*.md"), *(data / "stacks").glob("*.yaml")]:
         assert not _SOURCE_WORDS.search(path.read_text()), path.name
+
+
+# ------------------------------------------------------------- course material
+
+_GLOSSARY_TERMS = ("Availability", "Failure frequency (outages per year)", "MTTF, MTBF, MUT, MDT", "Incident",
+                   "Degraded time", "Outage tail", "Quorum", "Split brain", "Fencing, STONITH",
+                   "BMC", "PDU", "VRRP", "Floating IP")
+
+
+@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p != CLIENT_REPORT],
+                         ids=lambda p: p.stem)
+def test_notebook_opens_with_goals_prerequisites_time_and_the_glossary(path):
+    opening = " ".join(c.source for c in _read(path).cells[:2] if c.cell_type == "markdown")
+    for words in ("**You will learn**", "**Before this", "**Time:**", "(GLOSSARY.md)"):
+        assert words in opening, f"{path.name}: no {words!r} in its opening"
+
+
+def test_glossary_and_teachers_guide():
+    glossary = (ROOT / "notebooks" / "GLOSSARY.md").read_text()
+    headings = set(re.findall(r"^## (.+)$", glossary, flags=re.M))
+    assert set(_GLOSSARY_TERMS) <= headings, set(_GLOSSARY_TERMS) - headings
+    guide = (ROOT / "notebooks" / "TEACHING.md").read_text()
+    assert "**Two hours**" in guide and "**Three hours**" in guide
+    for path in NOTEBOOKS:  # a paragraph for every notebook
+        assert f"**{path.stem[:2]} " in guide, path.name
