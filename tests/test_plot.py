@@ -395,3 +395,14 @@ def test_frequency_duration_styles_stay_distinct_and_legend_can_go_outside():
     anchor = ax.get_legend().get_bbox_to_anchor().transformed(ax.transAxes.inverted())
     assert anchor.x0 > 1.0
     plt.close(ax.figure)
+
+
+def test_tornado_reads_as_words_and_never_below_zero():
+    table = pd.DataFrame({"low": [2.0, 9.0], "high": [30.0, 11.0], "base": 10.0},
+                         index=["operator_error MTTR", "web_server MTBF"])
+    table.attrs["output"] = "downtime_per_year"
+    ax = hm.plot_tornado(table)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["operator error MTTR",
+                                                           "web server MTBF"]
+    assert ax.get_xlim()[0] == 0.0  # 2 - 0.35 * 28 would be a negative downtime
+    plt.close(ax.figure)

@@ -204,7 +204,7 @@ def test_tornado_ranks_the_bigger_effect_first_and_matches_direct_evaluations():
 def test_tornado_table_draws_with_plot_tornado():
     table = hm.sensitivity(db_web_series, SERIES_RANGES, output="availability")
     ax = hm.plot_tornado(table, unit="", quantity="availability")
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["db_mttr", "web_mttr"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["db mttr", "web mttr"]  # words
 
 
 def test_tornado_of_a_stack_uses_readable_labels_and_the_typical_stack_as_base():

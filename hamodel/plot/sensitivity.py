@@ -88,7 +88,7 @@ def plot_tornado(table, ax=None, *, base=None, unit=None, quantity=None):
     high = table["high"].astype(float)
     swing = (high - low).abs()
     order = swing.sort_values(ascending=False, kind="stable").index
-    labels = [str(i) for i in order]
+    labels = [str(i).replace("_", " ") for i in order]  # "operator_error MTTR": words
     ax = style.new_axes(ax, (7.0, 1.4 + 0.45 * len(labels)))
     y = np.arange(len(labels))[::-1]
     pal = style.PALETTE
@@ -107,7 +107,10 @@ def plot_tornado(table, ax=None, *, base=None, unit=None, quantity=None):
     ax.axvline(base, color="black", lw=1.0)
     ends = np.concatenate([low.to_numpy(), high.to_numpy(), [base]])
     span = max(ends.max() - ends.min(), abs(base) * 0.05, 1e-12)
-    ax.set_xlim(ends.min() - 0.35 * span, ends.max() + 0.35 * span)
+    left = ends.min() - 0.35 * span
+    if ends.min() >= 0:  # a downtime, a count: the axis does not run below zero
+        left = max(left, 0.0)
+    ax.set_xlim(left, ends.max() + 0.35 * span)
     ax.set_yticks(y, labels)
     ax.set_ylim(-0.7, len(labels) - 0.3)
     ax.set_xlabel(f"{quantity} ({unit})" if unit else quantity)
