@@ -404,5 +404,5 @@ def test_tornado_reads_as_words_and_never_below_zero():
     ax = hm.plot_tornado(table)
     assert [t.get_text() for t in ax.get_yticklabels()] == ["operator error MTTR",
                                                            "web server MTBF"]
-    assert ax.get_xlim()[0] == 0.0  # 2 - 0.35 * 28 would be a negative downtime
+    assert min(ax.get_xticks()) >= 0  # no negative downtime on the axis
     plt.close(ax.figure)

@@ -101,28 +101,32 @@ def plot_tornado(table, ax=None, *, base=None, unit=None, quantity=None):
             if value == base:
                 continue
             right = value > base
-            ax.annotate(f"{setting}: {value:.3g}{suffix}", (value, yi),
+            ax.annotate(f"{setting}: {_number(value)}{suffix}", (value, yi),
                         xytext=(4 if right else -4, 0), textcoords="offset points",
                         ha="left" if right else "right", va="center", fontsize=8)
     ax.axvline(base, color="black", lw=1.0)
     ends = np.concatenate([low.to_numpy(), high.to_numpy(), [base]])
     span = max(ends.max() - ends.min(), abs(base) * 0.05, 1e-12)
-    left = ends.min() - 0.35 * span
-    if ends.min() >= 0:  # a downtime, a count: the axis does not run below zero
-        left = max(left, 0.0)
-    ax.set_xlim(left, ends.max() + 0.35 * span)
+    ax.set_xlim(ends.min() - 0.35 * span, ends.max() + 0.35 * span)
+    if ends.min() >= 0:  # a downtime, a count: room for the labels, but no negative ticks
+        ax.set_xticks([t for t in ax.get_xticks() if 0 <= t <= ax.get_xlim()[1]])
     ax.set_yticks(y, labels)
     ax.set_ylim(-0.7, len(labels) - 0.3)
     ax.set_xlabel(f"{quantity} ({unit})" if unit else quantity)
     ax.set_ylabel("parameter")
-    ax.set_title(f"What moves the {quantity}: base {base:.3g}{suffix}", pad=22)
+    ax.set_title(f"What moves the {quantity}: base {_number(base)}{suffix}", pad=22)
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
     style.legend_above(ax, handles=[
         Patch(color=pal["failure"], alpha=0.85, label=f"raises {quantity}"),
         Patch(color=pal["decrease"], alpha=0.85, label=f"lowers {quantity}"),
-        Line2D([], [], color="black", lw=1.0, label=f"base {base:.3g}{suffix}")])
+        Line2D([], [], color="black", lw=1.0, label=f"base {_number(base)}{suffix}")])
     ax.grid(True, axis="x", color=style.PALETTE["grid"], lw=0.4, alpha=0.6)
     ax.set_axisbelow(True)
     return ax
+
+
+def _number(x: float) -> str:
+    """Three significant digits without an exponent for the usual sizes: 1,080, 243, 0.52."""
+    return f"{x:,.0f}" if 1000 <= abs(x) < 1e9 else f"{x:.3g}"
