@@ -406,3 +406,15 @@ def test_tornado_reads_as_words_and_never_below_zero():
                                                            "web server MTBF"]
     assert min(ax.get_xticks()) >= 0  # no negative downtime on the axis
     plt.close(ax.figure)
+
+
+def test_frequency_duration_draws_the_tolerated_outage():
+    one = hm.Component("server", mtbf="5y", mttr="4h")
+    ax = hm.plot_frequency_duration({"one": one}, tolerated="20min")
+    lines = [l for l in ax.get_lines() if l.get_label().startswith("tolerated outage")]
+    assert len(lines) == 1 and lines[0].get_ydata()[0] == pytest.approx(20.0)
+    assert ax.get_ylim()[0] < 20.0 < ax.get_ylim()[1]
+    assert any("tolerated outage: 20min" in t.get_text() for t in ax.get_legend().get_texts())
+    plt.close(ax.figure)
+    with pytest.raises(ValueError, match="tolerated"):
+        hm.plot_frequency_duration({"one": one}, tolerated="0min")

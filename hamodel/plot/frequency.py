@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from ..units import duration
+from ..units import duration, positive_duration
 from . import style
 
 __all__ = ["plot_frequency_duration", "plot_incidents", "plot_availability",
@@ -22,7 +22,7 @@ _MARKERS = ("o", "s", "D", "^", "v", "P", "X")
 
 
 def plot_frequency_duration(models, ax=None, *, isolines=(1, 10, 60, 600, 6000), annotate=True,
-                            legend_loc="best"):
+                            legend_loc="best", tolerated=None):
     """Outages per year (x) against mean outage duration (y), log axes.
 
     Dashed lines mark constant downtime per year: a design further right has
@@ -42,6 +42,9 @@ def plot_frequency_duration(models, ax=None, *, isolines=(1, 10, 60, 600, 6000),
     legend_loc : str
         Where the legend goes (a matplotlib ``loc``); ``"outside"`` puts it
         to the right of the axes, clear of every point.
+    tolerated : duration, optional
+        The longest outage a client tolerates (``"20min"``): a dotted
+        horizontal line, so that designs above it have mean outages longer.
 
     Returns
     -------
@@ -71,10 +74,11 @@ def plot_frequency_duration(models, ax=None, *, isolines=(1, 10, 60, 600, 6000),
         if annotate:
             ax.annotate(label, (x, y), textcoords="offset points", xytext=(7, 5), fontsize=9,
                         zorder=4)
+    limit = None if tolerated is None else positive_duration(tolerated, "tolerated") * 60.0
     if points:
         xs, ys = np.array(points).T
         xlo, xhi = _span(xs.min(), xs.max())
-        ylo, yhi = _span(ys.min(), ys.max())
+        ylo, yhi = _span(min(ys.min(), limit or np.inf), max(ys.max(), limit or 0.0))
     else:
         xlo, xhi, ylo, yhi = 1e-3, 10.0, 1.0, 1e3
     ax.set_xscale("log")
@@ -82,6 +86,9 @@ def plot_frequency_duration(models, ax=None, *, isolines=(1, 10, 60, 600, 6000),
     ax.set_xlim(xlo, xhi)
     ax.set_ylim(ylo, yhi)
     _draw_isolines(ax, isolines, xlo, xhi, ylo, yhi)
+    if limit is not None:
+        ax.axhline(limit, ls=":", lw=1.4, color="black", zorder=2,
+                   label=f"tolerated outage: {tolerated}")
     for axis in (ax.xaxis, ax.yaxis):
         axis.set_major_formatter(style.log_tick_formatter())
     ax.grid(True, which="major", color=style.PALETTE["grid"], lw=0.4, alpha=0.6)
