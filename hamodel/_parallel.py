@@ -103,7 +103,7 @@ def map_chunks(fn, chunks, *, sizes=None, executor=None, workers=1, progress=Fal
         from concurrent.futures import ProcessPoolExecutor
 
         per = -(-len(chunks) // MAX_TASKS) if chunks else 1
-        tasks = [(fn, chunks[i:i + per]) for i in range(0, len(chunks), per)]
+        tasks = [(fn, _Chunks(chunks[i:i + per])) for i in range(0, len(chunks), per)]
         weights = [sum(sizes[i:i + per]) for i in range(0, len(chunks), per)]
         with _executor(executor, workers, what) as (pool, remake):
             if isinstance(pool, ProcessPoolExecutor) and chunks:
@@ -171,9 +171,23 @@ def _dask_client(name: str, what: str):
     return distributed.Client(name), True
 
 
-def _run_task(fn, chunks) -> list:
+class _Chunks:
+    """Consecutive chunks of one task, in a box that Dask does not look into.
+
+    Before dask 2024.12, a tuple whose first item is callable, anywhere in a task's
+    arguments, is a task to run: a chunk ``(build, rows)`` with a callable build
+    was called as ``build(rows)`` on the worker.
+    """
+
+    __slots__ = ("items",)
+
+    def __init__(self, items):
+        self.items = items
+
+
+def _run_task(fn, chunks: _Chunks) -> list:
     """One task: consecutive chunks, one after the other (in a worker)."""
-    return [fn(*chunk) for chunk in chunks]
+    return [fn(*chunk) for chunk in chunks.items]
 
 
 def _check_pickle(fn, chunk, what) -> None:
