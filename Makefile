@@ -3,7 +3,7 @@
 #   make test     venv + pytest (unit tests, doctests, notebooks under nbval); no TeX needed
 #   make test-lowest  the tests again in .venv-lowest, every dependency at its declared floor
 #   make report   venv + TeX, execute notebooks/*.ipynb, export PDFs into reports/
-#   make client-report STACK=ha_mmm_nfs.yaml TOLERATED=20min SLA=99.95% COST=1000  one client's PDF (notebook 09)
+#   make client-report STACK=ha_mmm_nfs.yaml TOLERATED=20min SLA=99.95% COST=1000  one client's PDF (notebook 14)
 #   make student  notebooks with `solution` cells removed, outputs cleared, into build/student/
 #   make bench    run benchmarks/*.py (installs the bench extra: simpy)
 #   make tex      install the Debian packages nbconvert's PDF (LaTeX) route needs
@@ -60,7 +60,7 @@ TAGS := --TagRemovePreprocessor.enabled=True \
 REPORT_TAGS := $(TAGS) --TagRemovePreprocessor.remove_cell_tags=interactive
 NB_TIMEOUT := 600
 
-# make client-report: notebook 09 run by papermill with these parameters, through the
+# make client-report: notebook 14 run by papermill with these parameters, through the
 # `hamodel report` command (hamodel/cli.py: the same pipeline, the same tags). STACK and
 # BASELINE name a file in data/stacks (or any existing path); BASELINE empty: the stack's own.
 STACK         ?= ha_galera_drbd.yaml
@@ -173,8 +173,8 @@ client-report: venv tex
 	  --cost-per-hour $(COST) --incident-cost $(INCIDENT_COST) --client $(call shq,$(CLIENT)) \
 	  $(if $(BASELINE),--baseline $(call stack_arg,$(BASELINE))) \
 	  $(if $(HA_COST),--ha-cost $(HA_COST)) \
-	  --notebook build/09_client_report-$(CLIENT_STEM).ipynb \
-	  -o reports/09_client_report-$(CLIENT_STEM).pdf
+	  --notebook build/14_client_report-$(CLIENT_STEM).ipynb \
+	  -o reports/14_client_report-$(CLIENT_STEM).pdf
 
 student: venv
 	@if [ -z "$(NOTEBOOKS)" ]; then echo "make student: no notebooks/*.ipynb" >&2; exit 1; fi

@@ -4,7 +4,7 @@
 
     hamodel measures STACK.yaml            frequency and duration of the stack, and its parts
     hamodel compare A.yaml B.yaml          designs side by side (one file: against its baseline)
-    hamodel report STACK.yaml -o x.pdf     the client report of notebook 09, as a PDF
+    hamodel report STACK.yaml -o x.pdf     the client report of notebook 14, as a PDF
     hamodel stacks                         the stack files that ship with hamodel
     hamodel components                     the component kinds and their field data
 
@@ -49,7 +49,7 @@ REPORT_TAGS = (
     "--TagRemovePreprocessor.remove_cell_tags=injected-parameters",
 )
 #: The parameterised client report, as named in a checkout.
-REPORT_NOTEBOOK = "09_client_report.ipynb"
+REPORT_NOTEBOOK = "14_client_report.ipynb"
 
 EXAMPLES = """\
 examples:
@@ -125,7 +125,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="stack files; a single file is compared with its `baseline`")
     table_options(sub)
 
-    sub = command("report", "the client report (notebook 09) of a stack, as a PDF "
+    sub = command("report", "the client report (notebook 14) of a stack, as a PDF "
                             "(needs hamodel[notebooks], XeLaTeX and pandoc)",
                   '  hamodel report ha_mmm_nfs.yaml --tolerated 20min --cost-per-hour 1000 '
                   '--client "Acme" -o acme.pdf\n'
@@ -151,7 +151,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="extra yearly cost of running the HA design (default: not counted)")
     sub.add_argument("--client", default="Example client", help="the client's name")
     sub.add_argument("-o", "--output", metavar="PDF",
-                     help="the PDF to write (default 09_client_report-<stack>.pdf here)")
+                     help="the PDF to write (default 14_client_report-<stack>.pdf here)")
     sub.add_argument("--notebook", metavar="IPYNB",
                      help="also keep the executed notebook at this path")
 
@@ -275,7 +275,7 @@ def _report(args) -> list[tuple[str, Any]]:
     notebook = _report_notebook()
     _require_report_tools()
 
-    output = Path(args.output or f"09_client_report-{stack.path.stem}.pdf").resolve()
+    output = Path(args.output or f"14_client_report-{stack.path.stem}.pdf").resolve()
     if output.suffix.lower() != ".pdf":
         raise CommandError(f"-o {args.output}: expected a file name ending in .pdf")
     parameters = {"stack_file": str(stack.path.resolve()), "tolerated_outage": args.tolerated,
@@ -347,7 +347,7 @@ def _stderr_to(path: Path):
 
 
 def _report_notebook() -> Path:
-    """Notebook 09: in the checkout beside the package, or where the wheel installed it
+    """Notebook 14: in the checkout beside the package, or where the wheel installed it
     (``<prefix>/share/hamodel/notebooks``, wherever pip put that prefix)."""
     candidates = [Path(__file__).resolve().parent.parent / "notebooks" / REPORT_NOTEBOOK]
     try:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TOUR = ROOT / "notebooks" / "00_tour.ipynb"
-CLIENT_REPORT = ROOT / "notebooks" / "09_client_report.ipynb"
+CLIENT_REPORT = ROOT / "notebooks" / "14_client_report.ipynb"
 #: The headings a client report must have, in order.
 CLIENT_SECTIONS = (
     "Summary and recommendation",

@@ -99,7 +99,7 @@ def test_wheel_carries_the_data_the_license_and_the_type_marker(dist):
     assert shipped and shipped <= names
     assert "hamodel/py.typed" in names and "hamodel/cli.py" in names
     assert any(n.endswith("/licenses/LICENSE") for n in names)
-    assert any(n.endswith("share/hamodel/notebooks/09_client_report.ipynb") for n in names)
+    assert any(n.endswith("share/hamodel/notebooks/14_client_report.ipynb") for n in names)
     assert not any(n.startswith(("tests/", "notebooks/", "data/")) for n in names)
     meta = zipfile.ZipFile(dist["wheel"]).read(
         next(n for n in names if n.endswith("dist-info/METADATA"))).decode()
@@ -164,7 +164,7 @@ def test_wheel_installed_outside_the_checkout_runs_a_stack_end_to_end(dist, tmp_
                          cwd=work, env=env))
     assert json.loads(result.stdout)["stack"]["availability"] == here.availability
     _check(_run([str(python), "-m", "hamodel", "stacks"], cwd=work, env=env))
-    # `hamodel report` finds notebook 09 where the wheel put it.
+    # `hamodel report` finds notebook 14 where the wheel put it.
     found = _check(_run([str(python), "-c", "from hamodel.cli import _report_notebook; "
                                             "print(_report_notebook())"], cwd=work, env=env))
     assert found.stdout.strip().startswith(str(env_dir))

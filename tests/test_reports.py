@@ -97,14 +97,14 @@ def client_pdf(tmp_path_factory):
     """A client report as `make client-report STACK=ha_mmm_nfs.yaml CLIENT=...` builds it."""
     papermill = pytest.importorskip("papermill")
     outdir = tmp_path_factory.mktemp("client")
-    executed = outdir / "09_client_report-ha_mmm_nfs.ipynb"
+    executed = outdir / "14_client_report-ha_mmm_nfs.ipynb"
     papermill.execute_notebook(str(CLIENT_REPORT), str(executed),
                                parameters={"stack_file": "ha_mmm_nfs.yaml",
                                            "client": "Pdf Test Client"},
                                cwd=str(CLIENT_REPORT.parent), kernel_name="python3",
                                progress_bar=False)
     _to_pdf([executed], outdir, "CLIENT_REPORT_TAGS")
-    return outdir / "09_client_report-ha_mmm_nfs.pdf"
+    return outdir / "14_client_report-ha_mmm_nfs.pdf"
 
 
 @pytest.mark.parametrize("path", [TOUR, CLIENT_REPORT], ids=lambda p: p.stem)
