@@ -5,6 +5,7 @@
 #   make report   venv + TeX, execute notebooks/*.ipynb, export PDFs into reports/
 #   make client-report STACK=ha_mmm_nfs.yaml TOLERATED=20min SLA=99.95% COST=1000  one client's PDF (notebook 14)
 #   make student  notebooks with `solution` cells removed, outputs cleared, into build/student/
+#   make site     the executed notebooks as a static HTML book in build/site/ (open index.html)
 #   make bench    run benchmarks/*.py (installs the bench extra: simpy)
 #   make tex      install the Debian packages nbconvert's PDF (LaTeX) route needs
 #   make clean    remove build outputs;  make distclean  also removes .venv and .venv-lowest
@@ -60,6 +61,14 @@ TAGS := --TagRemovePreprocessor.enabled=True \
 REPORT_TAGS := $(TAGS) --TagRemovePreprocessor.remove_cell_tags=interactive
 NB_TIMEOUT := 600
 
+# make site: Sphinx + MyST-NB over notebooks/ itself (site/conf.py says why), from the
+# outputs stored in the notebooks (nbval keeps them current): nothing is re-executed.
+# Warnings are errors: a broken link, a missing student copy or an unknown output fails it.
+# tests/test_site.py runs this same target into a directory of its own.
+SITE_DIR    ?= build/site
+SITE_STAMP  := $(VENV)/.hamodel-site-installed
+SITE_SPHINX := -b html -q -W --keep-going -c site notebooks
+
 # make client-report: notebook 14 run by papermill with these parameters, through the
 # `hamodel report` command (hamodel/cli.py: the same pipeline, the same tags). STACK and
 # BASELINE name a file in data/stacks (or any existing path); BASELINE empty: the stack's own.
@@ -80,8 +89,8 @@ CLIENT_REPORT_TAGS := $(REPORT_TAGS) --TagRemovePreprocessor.remove_cell_tags=in
 shq = '$(subst ','\'',$(1))'
 stack_arg = $(call shq,$(if $(wildcard $(1)),$(abspath $(1)),$(1)))
 
-.PHONY: help venv test test-lowest tex-if-possible report client-report student bench tex \
-        clean distclean
+.PHONY: help venv test test-lowest tex-if-possible browser-if-possible report client-report \
+        student site bench tex clean distclean
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -104,8 +113,9 @@ venv: $(STAMP)
 # pytest exits 5 when it collected no tests; that must fail the build (and CI).
 # The PDF checks in tests/test_reports.py need TeX and poppler: installed here when
 # this machine allows it (root or passwordless sudo, apt-get), skipped with a reason
-# by the tests otherwise.
-test: venv tex-if-possible
+# by the tests otherwise. The same goes for Chromium, which tests/test_site.py drives
+# (through playwright, from the site extra) over the site it builds.
+test: venv $(SITE_STAMP) tex-if-possible browser-if-possible
 	@rc=0; $(VPY) -m pytest $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests (exit 5)" >&2; fi; \
 	exit $$rc
@@ -133,6 +143,22 @@ bench: $(BENCH_STAMP)
 	@shopt -s nullglob; files=(benchmarks/*.py); \
 	if [ $${#files[@]} -eq 0 ]; then echo "make bench: no benchmarks/*.py" >&2; exit 1; fi; \
 	for f in "$${files[@]}"; do echo "== $$f"; $(VPY) "$$f"; done
+
+# The site extra: Sphinx, MyST-NB, the theme, MathJax, and playwright for its browser test.
+$(SITE_STAMP): $(STAMP)
+	$(VPY) -m pip install -e '.[$(EXTRAS),site]'
+	touch $@
+
+## ---- browser (tests/test_site.py) --------------------------------------------
+# Debian's Chromium (playwright drives it; its own browser downloads are never used).
+browser-if-possible:
+	@if command -v chromium >/dev/null || command -v chromium-browser >/dev/null; then :; \
+	elif command -v apt-get >/dev/null && { [ "$$(id -u)" = 0 ] || sudo -n true 2>/dev/null; }; then \
+	  echo "browser: installing chromium"; \
+	  $(SUDO) apt-get update; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends \
+	    chromium fonts-liberation; \
+	else echo "make test: no Chromium and no way to install it here; tests/test_site.py will be skipped"; fi
 
 ## ---- TeX -----------------------------------------------------------------
 tex-if-possible:
@@ -186,6 +212,13 @@ build/student/%.ipynb: notebooks/%.ipynb $(STAMP)
 	  --TagRemovePreprocessor.remove_cell_tags=solution \
 	  --ClearOutputPreprocessor.enabled=True \
 	  --output-dir build/student --output $* $<
+
+# The static book. Rebuilt whole (a few seconds): pages of removed notebooks do not linger.
+site: $(SITE_STAMP) student
+	@if [ -z "$(NOTEBOOKS)" ]; then echo "make site: no notebooks/*.ipynb" >&2; exit 1; fi
+	rm -rf $(SITE_DIR)
+	HAMODEL_STUDENT_DIR=$(CURDIR)/build/student $(VPY) -m sphinx $(SITE_SPHINX) $(SITE_DIR)
+	@echo "site: $(SITE_DIR)/index.html"
 
 ## ---- housekeeping ------------------------------------------------------------
 
