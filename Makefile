@@ -32,7 +32,8 @@ LOWEST_STAMP := $(LOWEST_VENV)/.hamodel-installed
 # extra and TeX, not the package's floors, and take most of the time of `make test`.
 LOWEST_PYTEST := -o addopts="-ra --strict-markers --strict-config --doctest-modules \
                  --doctest-continue-on-failure" \
-                 --ignore=notebooks --ignore=tests/test_notebooks.py --ignore=tests/test_reports.py
+                 --ignore=notebooks --ignore=tests/test_notebooks.py --ignore=tests/test_reports.py \
+                 --ignore=tests/test_site.py
 
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 REPORTS   := $(patsubst notebooks/%.ipynb,reports/%.pdf,$(NOTEBOOKS))

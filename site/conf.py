@@ -12,8 +12,12 @@ or edited. Everything the site adds is done here, at read time:
   nbval keeps them equal to a fresh run, so the site is never re-executed.
 * cell tags as in `make report` (the Makefile's REPORT_TAGS): ``interactive`` cells (live
   widgets, which cannot work in a static page: each has a static twin) are dropped,
-  ``hide-code`` is ``hide-input``; ``solution`` cells are folded (a teacher projects the
-  page and opens the answer when the class is ready).
+  ``hide-code`` is ``hide-input``, folded behind a "show" button (a ``hide-input`` cell
+  without output is dropped: a button over nothing); ``solution`` cells are folded too
+  (a teacher projects the page and opens the answer when the class is ready).
+* a notebook without a single level-1 title (notebook 14: a report whose sections are
+  level 1) gets its ``metadata.title`` as the title and its headings one level down, so
+  it is one entry of the navigation, not ten.
 * every notebook page links its student copy (`make student`: build/student/, or the
   directory in $HAMODEL_STUDENT_DIR) and the executed notebook as downloads.
 * math is typeset by MathJax 3 from the pip package django-static-mathjax (a plain copy of
@@ -24,6 +28,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -45,6 +50,7 @@ myst_heading_anchors = 3  # GLOSSARY.md#availability from a notebook
 nb_execution_mode = "off"
 nb_ipywidgets_js = {}  # no widget manager from a CDN: widget cells are dropped anyway
 nb_merge_streams = True
+nb_render_markdown_format = "myst"  # Markdown outputs (notebook 14's tables) with tables
 
 # --- HTML -----------------------------------------------------------------------------
 html_theme = "sphinx_book_theme"
@@ -100,12 +106,12 @@ def _notebooks(app) -> list[str]:
     return sorted(p.stem for p in Path(app.srcdir).glob("[0-9]*.ipynb"))
 
 
-def _download_line(app, stem: str) -> str:
+def _download_line(app, stem: str, note: str = " (no solutions, no outputs)") -> str:
     student = STUDENT_DIR / f"{stem}.ipynb"
     parts = []
     if student.is_file():  # a path relative to the page (every page sits in notebooks/)
         rel = os.path.relpath(student, app.srcdir)
-        parts.append(f"{{download}}`student notebook <{rel}>` (no solutions, no outputs)")
+        parts.append(f"{{download}}`student notebook <{rel}>`{note}")
     else:
         from sphinx.util import logging
 
@@ -115,6 +121,40 @@ def _download_line(app, stem: str) -> str:
     return " · ".join(parts)
 
 
+def _text(cell) -> str:
+    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+
+def _headings(text: str):
+    """(line index, level) of the ATX headings of Markdown text, outside code fences."""
+    fence = None
+    for i, line in enumerate(text.split("\n")):
+        stripped = line.lstrip()
+        if fence:
+            if stripped.startswith(fence):
+                fence = None
+        elif stripped.startswith(("```", "~~~")):
+            fence = stripped[:3]
+        elif m := re.match(r"(#{1,6})\s", line):
+            yield i, len(m.group(1))
+
+
+def _one_title(nb: dict, docname: str) -> None:
+    """Give a notebook whose Markdown has no single leading level-1 heading a title."""
+    markdown = [c for c in nb["cells"] if c["cell_type"] == "markdown"]
+    levels = [level for c in markdown for _, level in _headings(_text(c))]
+    if levels and levels[0] == 1 and levels.count(1) == 1:
+        return
+    for cell in markdown:
+        lines = _text(cell).split("\n")
+        for i, _ in _headings("\n".join(lines)):
+            if not lines[i].startswith("######"):
+                lines[i] = "#" + lines[i]
+        cell["source"] = "\n".join(lines)
+    title = nb.get("metadata", {}).get("title") or docname.replace("_", " ")
+    nb["cells"].insert(0, {"cell_type": "markdown", "metadata": {}, "source": f"# {title}\n"})
+
+
 def _notebook(app, docname: str, source: list[str]) -> None:
     nb = json.loads(source[0])
     cells = []
@@ -122,18 +162,27 @@ def _notebook(app, docname: str, source: list[str]) -> None:
         tags = cell.get("metadata", {}).get("tags", [])
         if DROP_TAGS & set(tags):
             continue
+        if {"hide-input", "hide-code"} & set(tags) and not cell.get("outputs"):
+            continue
         if "solution" in tags and cell["cell_type"] == "markdown":
             # MyST-NB folds code cells only: a <details> around the Markdown does the same.
-            text = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
             cell["source"] = ("<details class=\"solution\">\n<summary>Solution</summary>\n\n"
-                              f"{text}\n\n</details>\n")
+                              f"{_text(cell)}\n\n</details>\n")
         elif tags:
             cell["metadata"]["tags"] = [TAG_MAP.get(t, t) for t in tags]
+            if "solution" in tags:
+                cell["metadata"].setdefault("mystnb", {}).update(
+                    code_prompt_show="Show the solution", code_prompt_hide="Hide the solution")
         cells.append(cell)
+    nb["cells"] = cells
+    _one_title(nb, docname)
+    cells = nb["cells"]
     note = {"cell_type": "markdown", "metadata": {}, "source":
             f"```{{admonition}} Downloads\n:class: tip\n{_download_line(app, docname)}\n```\n"}
     if any("id" in c for c in cells):  # nbformat >= 4.5: every cell has an id
         note["id"] = "hamodel-site-downloads"
+        for i, cell in enumerate(cells):
+            cell.setdefault("id", f"hamodel-site-{i}")
     first_md = next((i for i, c in enumerate(cells) if c["cell_type"] == "markdown"), -1)
     cells.insert(first_md + 1, note)
     nb["cells"] = cells
@@ -149,8 +198,9 @@ def _home(app, source: list[str]) -> None:
     extra += [name for name in ("TEACHING", "GLOSSARY") if (Path(app.srcdir) / f"{name}.md").is_file()]
     extra += ["```", "", "## Downloads", "",
               "Student notebooks (`make student`: solutions removed, outputs cleared) and the "
-              "executed notebooks as this site shows them:", ""]
-    extra += [f"- {stem}: {_download_line(app, stem)}" for stem in stems]
+              "executed notebooks as this site shows them:", "",
+              "| notebook | downloads |", "| --- | --- |"]
+    extra += [f"| [{stem}]({stem}.ipynb) | {_download_line(app, stem, '')} |" for stem in stems]
     source[0] += "\n".join(extra) + "\n"
 
 
