@@ -79,7 +79,9 @@ def site(tmp_path_factory) -> Path:
     cmd = ["make", "--no-print-directory", "site", f"SITE_DIR={out}",
            f"VPY={sys.executable}", f"JUPYTER={bindir / 'jupyter'}",
            f"STAMP={stamps[0]}", f"SITE_STAMP={stamps[1]}"]
-    run = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900)
+    # Not a sub-make of the `make test` that may be running pytest: its flags stay out.
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    run = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, f"make site failed:\n{run.stdout[-4000:]}\n{run.stderr[-4000:]}"
     assert (out / "index.html").is_file()
     return out
