@@ -145,7 +145,7 @@ def _one_title(nb: dict, docname: str) -> None:
     levels = [level for c in markdown for _, level in _headings(_text(c))]
     if levels and levels[0] == 1 and levels.count(1) == 1:
         return
-    for cell in markdown:
+    for cell in markdown if 1 in levels else []:  # no level 1 at all: a title is enough
         lines = _text(cell).split("\n")
         for i, _ in _headings("\n".join(lines)):
             if not lines[i].startswith("######"):
@@ -195,7 +195,12 @@ def _home(app, source: list[str]) -> None:
     extra = ["", "## Contents", "",
              "```{toctree}", ":maxdepth: 1", ":caption: Notebooks", ":glob:", "", "[0-9]*", "```",
              "", "```{toctree}", ":maxdepth: 1", ":caption: Reference", ""]
-    extra += [name for name in ("TEACHING", "GLOSSARY") if (Path(app.srcdir) / f"{name}.md").is_file()]
+    # The teacher's guide and the glossary first, then any other page notebooks/ holds
+    # (a page outside every toctree would fail the build).
+    first = ("TEACHING", "GLOSSARY")
+    pages = sorted(p.stem for p in Path(app.srcdir).glob("*.md")
+                   if p.stem != root_doc and not p.stem[:1].isdigit())  # digits: Notebooks
+    extra += [name for name in first if name in pages] + [n for n in pages if n not in first]
     extra += ["```", "", "## Downloads", "",
               "Student notebooks (`make student`: solutions removed, outputs cleared) and the "
               "executed notebooks as this site shows them:", "",
