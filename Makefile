@@ -4,7 +4,7 @@
 #   make test-lowest  the tests again in .venv-lowest, every dependency at its declared floor
 #   make report   venv + TeX, execute notebooks/*.ipynb, export PDFs into reports/
 #   make client-report STACK=ha_mmm_nfs.yaml TOLERATED=20min SLA=99.95% COST=1000  one client's PDF (notebook 14)
-#   make student  notebooks with `solution` cells removed, outputs cleared, into build/student/
+#   make student  notebooks with blank answer cells for the solutions, outputs cleared, into build/student/
 #   make site     the executed notebooks as a static HTML book in build/site/ (open index.html)
 #   make bench    run benchmarks/*.py (installs the bench extra: simpy)
 #   make tex      install the Debian packages nbconvert's PDF (LaTeX) route needs
@@ -207,12 +207,11 @@ student: venv
 	@if [ -z "$(NOTEBOOKS)" ]; then echo "make student: no notebooks/*.ipynb" >&2; exit 1; fi
 	@$(MAKE) --no-print-directory $(STUDENT)
 
-build/student/%.ipynb: notebooks/%.ipynb $(STAMP)
+# Solutions become blank `answer = ...` cells that the exercise's check cell reads
+# (hamodel/exercises.py: student_notebook); outputs are cleared.
+build/student/%.ipynb: notebooks/%.ipynb hamodel/exercises.py $(STAMP)
 	@mkdir -p build/student
-	$(JUPYTER) nbconvert --to notebook $(TAGS) \
-	  --TagRemovePreprocessor.remove_cell_tags=solution \
-	  --ClearOutputPreprocessor.enabled=True \
-	  --output-dir build/student --output $* $<
+	$(VPY) -m hamodel.exercises $< build/student
 
 # The static book. Rebuilt whole (a few seconds): pages of removed notebooks do not linger.
 site: $(SITE_STAMP) student

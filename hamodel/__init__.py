@@ -23,6 +23,8 @@ from .empirical import *  # noqa: F401,F403
 from .empirical import __all__ as _empirical_all
 from .estimation import *  # noqa: F401,F403
 from .estimation import __all__ as _estimation_all
+from .exercises import *  # noqa: F401,F403
+from .exercises import __all__ as _exercises_all
 from .ranking import *  # noqa: F401,F403
 from .ranking import __all__ as _importance_all
 from .measures import *  # noqa: F401,F403
@@ -75,6 +77,7 @@ __all__ = [
     *_empirical_all,
     *_uncertainty_all,
     *_estimation_all,
+    *_exercises_all,
     *_patterns_all,
     *_window_all,
     *_schedule_all,

@@ -302,7 +302,7 @@ class Measures:
         return out
 
     def _repr_html_(self) -> str:
-        return self.summary.to_html(float_format=lambda v: f"{v:.6g}")
+        return self.summary.to_html(float_format=plain_number)
 
     def _repr_latex_(self) -> str:
         lines = [r"\begin{tabular}{lrl}", r"\hline", r"measure & value & unit \\", r"\hline"]
@@ -343,6 +343,36 @@ def latex_text(text) -> str:
     pair, 99 \\% \\& more\\_x
     """
     return re.sub(r"[\\&%$#_{}~^]", lambda m: _LATEX_SPECIAL[m.group()], str(text))
+
+
+def plain_number(value: float, digits: int = 6) -> str:
+    """`value` to `digits` significant figures, written out without an exponent.
+
+    The tables that notebooks and reports show use it: ``9.12534e-05`` reads as
+    ``0.0000912534``. A value just below 1 (an availability) keeps enough
+    decimals to show `digits` figures of its distance from 1, so that it agrees
+    with the unavailability beside it.
+
+    Examples
+    --------
+    >>> [plain_number(v) for v in (9.12534e-05, 0.9999087466, 43830.0, 47.99561, 0.0, 2e-12)]
+    ['0.0000912534', '0.9999087466', '43830', '47.9956', '0', '0.000000000002']
+    >>> plain_number(float("nan"))
+    'nan'
+    """
+    import math
+
+    import numpy as np
+
+    value = float(value)
+    if not math.isfinite(value) or value == 0:
+        return "0" if value == 0 else str(value)
+    gap = 1.0 - value
+    if 0 < gap < 1e-2:  # an availability: as many decimals as the unavailability needs
+        decimals = digits - 1 - math.floor(math.log10(gap))
+        return f"{value:.{decimals}f}".rstrip("0").rstrip(".")
+    return np.format_float_positional(value, precision=digits, unique=True,
+                                      fractional=False, trim="-")
 
 
 def _latex_number(value: float) -> str:

@@ -299,8 +299,10 @@ class Stack:
         return self.measures().summary
 
     def _repr_html_(self) -> str:
+        from .measures import plain_number
+
         return f"<p><b>{self.name}</b></p>" + self.breakdown().to_html(
-            float_format=lambda v: f"{v:.4g}")
+            float_format=lambda v: plain_number(v, 4))
 
     def __repr__(self) -> str:
         return f"Stack({self.name!r}, tiers={list(self.tiers)}, shared={[c.name for c in self.shared]})"

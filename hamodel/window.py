@@ -50,6 +50,7 @@ import numpy as np
 from . import _occupation as occ
 from . import _outage_count as cnt
 from .phasetype import ApproximationWarning
+from .measures import plain_number
 from .units import HOURS_PER_YEAR, duration, positive_duration
 
 __all__ = ["DowntimeDistribution", "OutageCountDistribution", "error_budget"]
@@ -390,7 +391,7 @@ class DowntimeDistribution:
         kind = "exact" if self.exact else "approximate"
         head = (f"<p><b>{self.model_name}</b>: downtime in a {self.window:.6g} h window "
                 f"from {self.start} ({self.method}, {kind})</p>")
-        return head + self.summary.to_html(float_format=lambda v: f"{v:.6g}")
+        return head + self.summary.to_html(float_format=plain_number)
 
     def __repr__(self) -> str:
         return (f"DowntimeDistribution({self.model_name!r}, window={self.window:.6g} h, "
@@ -505,7 +506,7 @@ class OutageCountDistribution:
         head = (f"<p><b>{self.model_name}</b>: {what} starting in a {self.window:.6g} h "
                 f"window from {self.start}; mean {self.mean:.6g} ({self.method}, error "
                 f"&le; {self.error:.2g})</p>")
-        return head + self.summary.to_html(float_format=lambda v: f"{v:.6g}")
+        return head + self.summary.to_html(float_format=plain_number)
 
     def __repr__(self) -> str:
         longer = "" if self.longer_than is None else f", longer_than={self.longer_than:.6g} h"

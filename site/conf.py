@@ -202,7 +202,8 @@ def _home(app, source: list[str]) -> None:
                    if p.stem != root_doc and not p.stem[:1].isdigit())  # digits: Notebooks
     extra += [name for name in first if name in pages] + [n for n in pages if n not in first]
     extra += ["```", "", "## Downloads", "",
-              "Student notebooks (`make student`: solutions removed, outputs cleared) and the "
+              "Student notebooks (`make student`: each solution a blank answer cell, outputs cleared) "
+              "and the "
               "executed notebooks as this site shows them:", "",
               "| notebook | downloads |", "| --- | --- |"]
     extra += [f"| [{stem}]({stem}.ipynb) | {_download_line(app, stem, '')} |" for stem in stems]

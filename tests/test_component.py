@@ -229,3 +229,21 @@ def test_equivalent_of_a_model_that_never_fails_is_refused():
     never = hm.CTMC([[-1.0, 1.0], [1.0, -1.0]], up=[True, True])
     with pytest.raises(ValueError, match="never fails"):
         hm.Component.equivalent("x", never)
+
+
+def test_html_tables_have_no_exponents_and_availability_agrees_with_unavailability():
+    """Notebooks show these tables: 9.12534e-05 reads as 0.0000912534 (issue 12)."""
+    import re
+
+    server = hm.Component("server", mtbf="5y", mttr="4h")
+    pair = hm.active_standby(hm.Component("node", failure_rate=1e-7, repair_rate=1.0),
+                             failover="10s")
+    stack = hm.load_stack("ha_galera_drbd.yaml")
+    for shown in (server, pair, stack):
+        html = shown._repr_html_()
+        assert not re.search(r"\de[+-]?\d", html), html
+    for model in (server, pair):
+        m = model.measures()
+        cells = dict(re.findall(r"<th>(\w+)</th>\s*<td>([0-9.]+)</td>", model._repr_html_()))
+        assert float(cells["Unavailability"]) == pytest.approx(m.unavailability, rel=1e-5)
+        assert 1 - float(cells["Availability"]) == pytest.approx(m.unavailability, rel=1e-5)

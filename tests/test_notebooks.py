@@ -3,7 +3,7 @@
 nbval (``--nbval`` in pyproject.toml) re-executes every notebook and compares its
 outputs with the stored ones. These tests check what nbval does not: that the stored
 notebooks were executed, are tagged and structured as the README asks, that the
-student build (``make student``) strips the solutions, and that the client report
+teaching notebooks end with exercises and their `solution` cells, and that the client report
 (``14``) recomputes its recommendation from its papermill parameters.
 """
 
@@ -163,20 +163,7 @@ def test_teaching_notebook_ends_with_exercises_and_solutions(path):
 # ------------------------------------------------------------- student build
 
 
-def test_student_build_removes_solutions_and_clears_outputs(tmp_path):
-    """The nbconvert command of `make student`, on every notebook, into tmp_path."""
-    cmd = [sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook",
-           *_make_variable("TAGS"),
-           "--TagRemovePreprocessor.remove_cell_tags=solution",
-           "--ClearOutputPreprocessor.enabled=True",
-           "--output-dir", str(tmp_path), *map(str, NOTEBOOKS)]
-    subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, text=True)
-    for path in NOTEBOOKS:
-        original, student = _read(path), _read(tmp_path / path.name)
-        kept = [c for c in original.cells if not _tags(c) & {"solution", "remove-cell"}]
-        assert [c.source for c in student.cells] == [c.source for c in kept], path.name
-        for cell in _code(student):
-            assert cell.outputs == [] and cell.execution_count is None, path.name
+# The student build (make student) is tested in tests/test_exercises.py.
 
 
 # ------------------------------------------------------------- client report
