@@ -203,8 +203,7 @@ def _home(app, source: list[str]) -> None:
     extra += [name for name in first if name in pages] + [n for n in pages if n not in first]
     extra += ["```", "", "## Downloads", "",
               "Student notebooks (`make student`: each solution a blank answer cell, outputs cleared) "
-              "and the "
-              "executed notebooks as this site shows them:", "",
+              "and the executed notebooks as this site shows them:", "",
               "| notebook | downloads |", "| --- | --- |"]
     extra += [f"| [{stem}]({stem}.ipynb) | {_download_line(app, stem, '')} |" for stem in stems]
     source[0] += "\n".join(extra) + "\n"
