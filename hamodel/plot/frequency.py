@@ -137,7 +137,7 @@ def _draw_isolines(ax, levels, xlo, xhi, ylo, yhi):
                 bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85})
 
 
-def plot_incidents(models, ax=None, *, logx=None):
+def plot_incidents(models, ax=None, *, logx=None, colors=None):
     """Component incidents per year against system outages per year, per design.
 
     Redundancy turns incidents (the pages the on-call team gets) into fewer
@@ -151,6 +151,10 @@ def plot_incidents(models, ax=None, *, logx=None):
     logx : bool, optional
         Log x axis; by default chosen when the values span more than two
         decades.
+    colors : mapping of label to colour, optional
+        One colour per design, as in the other charts of a report: each
+        design's bars take its colour, incidents hatched and pale, outages
+        solid. By default the two series have a colour each instead.
 
     Returns
     -------
@@ -166,6 +170,9 @@ def plot_incidents(models, ax=None, *, logx=None):
     >>> len(ax.patches)  # two bars per design
     4
     >>> plt.close(ax.figure)
+    >>> ax = hm.plot_incidents({"single": one, "pair": pair},
+    ...                        colors={"single": "tab:blue", "pair": "tab:orange"})
+    >>> plt.close(ax.figure)
     """
     pairs = style.items(models)
     ax = style.new_axes(ax, (7.0, 1.2 + 0.7 * len(pairs)))
@@ -179,10 +186,20 @@ def plot_incidents(models, ax=None, *, logx=None):
         logx = positive.size > 0 and positive.max() / positive.min() > 100
     y = np.arange(len(pairs))[::-1].astype(float)
     h = 0.38
-    series = (("component incidents (pages)", incidents, y + h / 2, style.color(1)),
-              ("system outages", outages, y - h / 2, style.color(0)))
-    for name, vals, pos, col in series:
-        bars = ax.barh(pos, vals, height=h, color=col, label=name)
+    if colors is None:
+        series = (("component incidents (pages)", incidents, y + h / 2, style.color(1), {}),
+                  ("system outages", outages, y - h / 2, style.color(0), {}))
+    else:
+        missing = [label for label in labels if label not in colors]
+        if missing:
+            raise ValueError(f"plot_incidents: colors has no colour for {missing}; it names "
+                             f"{list(colors)}")
+        per_design = [colors[label] for label in labels]
+        series = (("component incidents (pages)", incidents, y + h / 2, per_design,
+                   {"alpha": 0.45, "hatch": "///", "edgecolor": "white"}),
+                  ("system outages", outages, y - h / 2, per_design, {}))
+    for name, vals, pos, col, extra in series:
+        bars = ax.barh(pos, vals, height=h, color=col, label=name, **extra)
         ax.bar_label(bars, labels=[f"{v:.3g}" for v in vals], padding=3, fontsize=8)
     if logx and positive.size:
         ax.set_xscale("log")
@@ -194,7 +211,16 @@ def plot_incidents(models, ax=None, *, logx=None):
     ax.set_xlabel("events per year (1/yr)" + (", log scale" if logx else ""))
     ax.set_ylabel("design")
     ax.set_title("Incidents (pages) and outages per year", pad=22)
-    style.legend_above(ax)
+    if colors is None:
+        style.legend_above(ax)
+    else:  # the legend tells the two kinds of bar apart, in grey; the ticks name the designs
+        from matplotlib.patches import Patch
+
+        grey = style.PALETTE["neutral"]
+        style.legend_above(ax, handles=[
+            Patch(facecolor=grey, alpha=0.45, hatch="///", edgecolor="white",
+                  label="component incidents (pages)"),
+            Patch(facecolor=grey, label="system outages")])
     return ax
 
 
