@@ -218,7 +218,7 @@ def test_client_report_default_counts_the_running_cost_of_ha():
     shown = "\n".join(o.get("data", {}).get("text/markdown", "")
                       for c in _code(nb) for o in c.outputs)
     assert "(estimated from the stacks, see What HA costs to run)" in shown
-    assert "| `host` |" in shown  # the cost items and their sources
+    assert "| host | per host per year |" in shown  # the cost items and their sources
 
 
 @pytest.mark.parametrize("parameters, verdict", [
