@@ -195,6 +195,18 @@ def test_client_report_is_a_client_document():
     assert sum("image/png" in o.get("data", {}) for c in code for o in c.outputs) >= 6
 
 
+def test_client_report_gives_every_chart_the_design_colours():
+    """Issue 12: one colour per design in every chart of a report. Each chart that draws the
+    designs gets the report's one mapping of design to colour (the block diagrams have no
+    design colour to keep)."""
+    source = "\n".join(c.source for c in _code(_read(CLIENT_REPORT)))
+    calls = re.findall(r"hm\.(plot_\w+)\((.*?)\)\s*$", source, flags=re.M | re.S)
+    calls = [(name, args) for name, args in calls if name != "plot_block_diagram"]
+    assert len(calls) >= 9, [name for name, _ in calls]
+    for name, args in calls:
+        assert "colors=COLORS" in args or "color=COLORS[" in args, name
+
+
 def _run_client_report(tmp_path, **parameters):
     papermill = pytest.importorskip("papermill")
     out = tmp_path / "report.ipynb"

@@ -16,6 +16,7 @@ import warnings
 from types import MappingProxyType
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.axes import Axes
@@ -465,8 +466,27 @@ def test_one_colour_per_design_in_incidents_and_breakdown(designs, stack):
     for i, label in enumerate(designs):
         assert to_hex(bars[i].get_facecolor()[:3]) == colors[label]
         assert to_hex(bars[n + i].get_facecolor()[:3]) == colors[label]
-    with pytest.raises(ValueError, match="no colour for"):
+    with pytest.raises(ValueError, match="no colour for design 'pair'"):
         hm.plot_incidents(designs, colors={"single": "red"})
     ax = hm.plot_breakdown(stack, color="#112233")
     tiers = [p for p in ax.patches if to_hex(p.get_facecolor()) != style.PALETTE["shared"]]
     assert tiers and all(to_hex(p.get_facecolor()) == "#112233" for p in tiers)
+
+
+@pytest.mark.parametrize("name", ["frequency_duration", "outage_duration",
+                                  "downtime_distribution", "slo_curve", "hour_of_day"])
+def test_design_colours_are_kept(name, designs, stack, tornado_table):
+    func, obj, kwargs = {c[0]: c[1:] for c in _cases(designs, stack, tornado_table)}[name]
+    colors = {label: c for label, c in zip(designs, ("#111111", "#222222", "#333333"))}
+    ax = func(obj, colors=colors, **kwargs)
+    drawn = set()
+    for artist in [*ax.get_lines(), *ax.collections, *ax.patches]:
+        if isinstance(artist, plt.Line2D):
+            drawn.add(to_hex(artist.get_color()))
+            continue
+        for getter in ("get_facecolor", "get_edgecolor"):
+            rgba = np.atleast_2d(getattr(artist, getter)())
+            drawn |= {to_hex(c) for c in rgba if len(c)}
+    assert set(colors.values()) <= drawn, drawn
+    with pytest.raises(ValueError, match="no colour for design"):
+        func(obj, colors={"single": "red"}, **kwargs)

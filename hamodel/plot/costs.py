@@ -55,9 +55,8 @@ def plot_break_even(result, ax=None, *, client_cost=None, labels=None, colors=No
     """
     ax = style.new_axes(ax, (7.0, 4.5))
     ha_label, base_label = labels or (result.ha.name, result.baseline.name)
-    colors = colors or {}
-    col = {"ha": colors.get(ha_label, style.color(0)),
-           "baseline": colors.get(base_label, style.color(1))}
+    col = {"ha": style.design_color(colors, ha_label, 0),
+           "baseline": style.design_color(colors, base_label, 1)}
     value = result.value
     if x_range is None:
         anchors = [v for v in (value, client_cost) if v is not None and 0 < v < math.inf]

@@ -22,7 +22,7 @@ _MARKERS = ("o", "s", "D", "^", "v", "P", "X")
 
 
 def plot_frequency_duration(models, ax=None, *, isolines=(1, 10, 60, 600, 6000), annotate=True,
-                            legend_loc="best", tolerated=None):
+                            legend_loc="best", tolerated=None, colors=None):
     """Outages per year (x) against mean outage duration (y), log axes.
 
     Dashed lines mark constant downtime per year: a design further right has
@@ -45,6 +45,9 @@ def plot_frequency_duration(models, ax=None, *, isolines=(1, 10, 60, 600, 6000),
     tolerated : duration, optional
         The longest outage a client tolerates (``"20min"``): a dotted
         horizontal line, so that designs above it have mean outages longer.
+    colors : mapping of label to colour, optional
+        One colour per design, as in the other charts of a report; by
+        default the series colours in order.
 
     Returns
     -------
@@ -68,7 +71,7 @@ def plot_frequency_duration(models, ax=None, *, isolines=(1, 10, 60, 600, 6000),
         if x <= 0:  # never fails: no point on log axes
             continue
         points.append((x, y))
-        ax.scatter([x], [y], s=60, zorder=3, color=style.color(i),
+        ax.scatter([x], [y], s=60, zorder=3, color=style.design_color(colors, label, i),
                    marker=_MARKERS[i % len(_MARKERS)], edgecolor="white", linewidth=0.8,
                    label=f"{label}: {m.downtime_minutes_per_year:.3g} min/yr")
         if annotate:
@@ -190,11 +193,7 @@ def plot_incidents(models, ax=None, *, logx=None, colors=None):
         series = (("component incidents (pages)", incidents, y + h / 2, style.color(1), {}),
                   ("system outages", outages, y - h / 2, style.color(0), {}))
     else:
-        missing = [label for label in labels if label not in colors]
-        if missing:
-            raise ValueError(f"plot_incidents: colors has no colour for {missing}; it names "
-                             f"{list(colors)}")
-        per_design = [colors[label] for label in labels]
+        per_design = [style.design_color(colors, label, i) for i, label in enumerate(labels)]
         series = (("component incidents (pages)", incidents, y + h / 2, per_design,
                    {"alpha": 0.45, "hatch": "///", "edgecolor": "white"}),
                   ("system outages", outages, y - h / 2, per_design, {}))
@@ -316,7 +315,7 @@ def _relaxation(chain) -> float:
 
 
 def plot_outage_duration(models, ax=None, *, longer_than="20min", t_max=None, logx=None,
-                         logy=False):
+                         logy=False, colors=None):
     """Survival curve of outage length, P(outage lasts longer than t), with a limit.
 
     The limit `longer_than` (an SLA's tolerated outage, say) is a dotted
@@ -341,6 +340,9 @@ def plot_outage_duration(models, ax=None, *, longer_than="20min", t_max=None, lo
         a factor of ten.
     logy : bool
         Log scale for the probability axis (shows the tail).
+    colors : mapping of label to colour, optional
+        One colour per design, as in the other charts of a report; by
+        default the series colours in order.
 
     Returns
     -------
@@ -369,7 +371,7 @@ def plot_outage_duration(models, ax=None, *, longer_than="20min", t_max=None, lo
     ax = style.new_axes(ax, (7.0, 5.0), constrained=True)
     t = np.geomspace(bottom, top, 300) if logx else np.linspace(0.0, top, 300)
     for i, (label, m, dist) in enumerate(dists):
-        col = style.color(i)
+        col = style.design_color(colors, label, i)
         p = float(dist.sf(limit))
         per_year = m.outages_per_year * p
         ax.plot(t / unit, dist.sf(t), color=col, lw=1.6,
