@@ -80,7 +80,7 @@ SLA           ?= 99.95%
 TRAFFIC       ?= business
 NIGHT_RESPONSE ?= 1h
 COST          ?= 1000
-INCIDENT_COST ?= 150
+INCIDENT_COST ?=
 HA_COST       ?=
 CLIENT        ?= Example client
 CLIENT_STEM   := $(basename $(notdir $(STACK)))
@@ -197,7 +197,8 @@ client-report: venv tex
 	$(VENV)/bin/hamodel report $(call stack_arg,$(STACK)) --tolerated $(call shq,$(TOLERATED)) \
 	  --sla $(call shq,$(SLA)) --traffic $(call shq,$(TRAFFIC)) \
 	  --night-response $(call shq,$(NIGHT_RESPONSE)) \
-	  --cost-per-hour $(COST) --incident-cost $(INCIDENT_COST) --client $(call shq,$(CLIENT)) \
+	  --cost-per-hour $(COST) --client $(call shq,$(CLIENT)) \
+	  $(if $(INCIDENT_COST),--incident-cost $(INCIDENT_COST)) \
 	  $(if $(BASELINE),--baseline $(call stack_arg,$(BASELINE))) \
 	  $(if $(HA_COST),--ha-cost $(HA_COST)) \
 	  --notebook build/14_client_report-$(CLIENT_STEM).ipynb \

@@ -12,6 +12,8 @@ from .blocks import __all__ as _blocks_all
 from .tables import *  # noqa: F401,F403
 from .tables import __all__ as _compare_all
 from .component import *  # noqa: F401,F403
+from .costs import *  # noqa: F401,F403
+from .costs import __all__ as _costs_all
 from .component import __all__ as _component_all
 from .ctmc import *  # noqa: F401,F403
 from .ctmc import __all__ as _ctmc_all
@@ -82,5 +84,6 @@ __all__ = [
     *_window_all,
     *_schedule_all,
     *_hourly_all,
+    *_costs_all,
     "ModelFileError",
 ]

@@ -145,10 +145,12 @@ def _parser() -> argparse.ArgumentParser:
                           "(default 1h)")
     sub.add_argument("--cost-per-hour", metavar="AMOUNT", type=float, default=1000.0,
                      help="cost of one hour of downtime (default 1000)")
-    sub.add_argument("--incident-cost", metavar="AMOUNT", type=float, default=150.0,
-                     help="on-call cost of one incident (default 150)")
+    sub.add_argument("--incident-cost", metavar="AMOUNT", type=float,
+                     help="cost of one incident (default: hours per incident times the "
+                          "engineer's rate, from data/costs.csv)")
     sub.add_argument("--ha-cost", metavar="AMOUNT", type=float,
-                     help="extra yearly cost of running the HA design (default: not counted)")
+                     help="extra yearly cost of running the HA design; replaces the estimate "
+                          "from the stacks' hosts, licences and upkeep (data/costs.csv)")
     sub.add_argument("--client", default="Example client", help="the client's name")
     sub.add_argument("-o", "--output", metavar="PDF",
                      help="the PDF to write (default 14_client_report-<stack>.pdf here)")
@@ -279,11 +281,12 @@ def _report(args) -> list[tuple[str, Any]]:
     if output.suffix.lower() != ".pdf":
         raise CommandError(f"-o {args.output}: expected a file name ending in .pdf")
     parameters = {"stack_file": str(stack.path.resolve()), "tolerated_outage": args.tolerated,
-                  "cost_per_hour_down": args.cost_per_hour,
-                  "cost_per_incident": args.incident_cost, "client": args.client,
+                  "cost_per_hour_down": args.cost_per_hour, "client": args.client,
                   "sla": sla, "traffic": args.traffic, "night_response": args.night_response}
     if baseline is not None:
         parameters["baseline_file"] = str(baseline.path.resolve())
+    if args.incident_cost is not None:
+        parameters["cost_per_incident"] = args.incident_cost
     if args.ha_cost is not None:
         parameters["ha_extra_cost_per_year"] = args.ha_cost
 

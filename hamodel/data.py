@@ -112,7 +112,7 @@ def data_file(name: str) -> Path:
     >>> data_file("nope.csv")
     Traceback (most recent call last):
     ...
-    ValueError: no data file 'nope.csv'; the data files are: components.csv, incidents_example.csv, traffic_profiles.csv
+    ValueError: no data file 'nope.csv'; the data files are: components.csv, costs.csv, incidents_example.csv, traffic_profiles.csv
     """
     path = DATA_DIR / str(name)
     if not path.is_file() or path.parent != DATA_DIR:

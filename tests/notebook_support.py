@@ -14,6 +14,7 @@ CLIENT_SECTIONS = (
     "Outages at night",
     "Where the downtime comes from",
     "What HA costs in incidents",
+    "What HA costs to run",
     "How sure are these numbers?",
     "Assumptions and data sources",
     "Method",

@@ -310,6 +310,30 @@ def test_make_client_report_passes_sla_and_schedule_to_the_command():
     assert "--traffic 'consumer'" in command and "--night-response '45min'" in command
 
 
+def test_make_client_report_leaves_the_costs_to_the_data_unless_given():
+    """Without INCIDENT_COST and HA_COST the report estimates both from data/costs.csv."""
+    if shutil.which("make") is None:
+        pytest.skip("GNU make not found: the Makefile cannot be read")
+
+    def command(*variables):
+        out = subprocess.run(["make", "-n", "--no-print-directory", "client-report", *variables,
+                              "VENV=.venv-that-is-not-built"], cwd=ROOT, capture_output=True,
+                             text=True, check=False).stdout.replace("\\\n", " ")
+        (line,) = [line for line in out.splitlines() if "hamodel report" in line]
+        return line
+
+    default = command()
+    assert "--incident-cost" not in default and "--ha-cost" not in default
+    given = command("HA_COST=5000", "INCIDENT_COST=90")
+    assert "--ha-cost 5000" in given and "--incident-cost 90" in given
+
+
+def test_report_help_says_the_ha_cost_replaces_the_estimate(here):
+    text = " ".join(hamodel("report", "--help", cwd=here).stdout.split())
+    assert "replaces the estimate from the stacks" in text
+    assert "data/costs.csv" in text
+
+
 _PDF_TOOLS = [t for t in ("xelatex", "pandoc", "pdftotext") if shutil.which(t) is None]
 
 

@@ -16,6 +16,7 @@ import warnings
 from types import MappingProxyType
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.axes import Axes
@@ -75,12 +76,25 @@ def _cases(designs, stack, tornado_table):
         ("slo_curve", hm.plot_slo_curve, designs, {"slo": "99.95%"}),
         ("hour_of_day", hm.plot_hour_of_day,
          {label: hm.hour_of_day(model) for label, model in designs.items()}, {}),
+        ("break_even", hm.plot_break_even, _break_even_result(), {"client_cost": 1000.0}),
     ]
+
+
+_BREAK_EVEN = []
+
+
+def _break_even_result():
+    """Full HA against one server, cost ranges only (no field draws): built once."""
+    if not _BREAK_EVEN:
+        _BREAK_EVEN.append(hm.break_even(hm.load_stack("ha_galera_drbd.yaml"),
+                                         hm.load_stack("single_server.yaml"), field=False,
+                                         n=32, seed=1))
+    return _BREAK_EVEN[0]
 
 
 CASE_IDS = ["frequency_duration", "incidents", "availability", "outage_duration",
             "state_diagram", "block_diagram", "breakdown", "compare", "tornado",
-            "downtime_distribution", "slo_curve", "hour_of_day"]
+            "downtime_distribution", "slo_curve", "hour_of_day", "break_even"]
 
 
 @pytest.fixture(params=CASE_IDS)
@@ -172,6 +186,7 @@ def test_axis_labels_carry_units(name, xunit, yunit, designs, stack, tornado_tab
     ("tornado", 3),                # raises, lowers, base
     ("downtime_distribution", 4),  # 3 designs + the error budget
     ("slo_curve", 4),              # 3 designs + the SLO marked
+    ("break_even", 6),             # 2 designs x (line, band) + break-even + client's cost
 ])
 def test_legend_when_several_series(name, entries, designs, stack, tornado_table):
     func, obj, kwargs = {c[0]: c[1:] for c in _cases(designs, stack, tornado_table)}[name]
@@ -418,3 +433,60 @@ def test_frequency_duration_draws_the_tolerated_outage():
     plt.close(ax.figure)
     with pytest.raises(ValueError, match="tolerated"):
         hm.plot_frequency_duration({"one": one}, tolerated="0min")
+
+
+# ------------------------------------------------------------------ costs
+def test_break_even_marks_the_crossing_and_the_clients_cost():
+    result = _break_even_result()
+    colors = {result.ha.name: "#123456", result.baseline.name: "#abcdef"}
+    ax = hm.plot_break_even(result, client_cost=500.0, colors=colors)
+    assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
+    assert ax.get_xlabel() == "cost of an hour down (per hour, log scale)"
+    assert ax.get_ylabel() == "total cost (per year)"
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    assert to_hex(lines[result.ha.name].get_color()) == "#123456"
+    assert to_hex(lines[result.baseline.name].get_color()) == "#abcdef"
+    (mark,) = [line for label, line in lines.items() if label.startswith("break-even")]
+    assert mark.get_xdata()[0] == pytest.approx(result.value)
+    client = lines["your cost of an hour down: 500"]
+    assert list(client.get_xdata()) == [500.0, 500.0]
+    # the two lines meet at the marked point
+    assert float(result.total(result.value, "ha")) == pytest.approx(
+        float(result.total(result.value, "baseline")))
+    with pytest.raises(ValueError, match="x_range"):
+        hm.plot_break_even(result, x_range=(10, 1))
+
+
+def test_one_colour_per_design_in_incidents_and_breakdown(designs, stack):
+    colors = {label: style.color(i + 3).lower() for i, label in enumerate(designs)}
+    ax = hm.plot_incidents(designs, colors=colors)
+    bars = [p for p in ax.patches]
+    # bars are drawn incidents first, then outages, designs in order within each
+    n = len(designs)
+    for i, label in enumerate(designs):
+        assert to_hex(bars[i].get_facecolor()[:3]) == colors[label]
+        assert to_hex(bars[n + i].get_facecolor()[:3]) == colors[label]
+    with pytest.raises(ValueError, match="no colour for design 'pair'"):
+        hm.plot_incidents(designs, colors={"single": "red"})
+    ax = hm.plot_breakdown(stack, color="#112233")
+    tiers = [p for p in ax.patches if to_hex(p.get_facecolor()) != style.PALETTE["shared"]]
+    assert tiers and all(to_hex(p.get_facecolor()) == "#112233" for p in tiers)
+
+
+@pytest.mark.parametrize("name", ["frequency_duration", "outage_duration",
+                                  "downtime_distribution", "slo_curve", "hour_of_day"])
+def test_design_colours_are_kept(name, designs, stack, tornado_table):
+    func, obj, kwargs = {c[0]: c[1:] for c in _cases(designs, stack, tornado_table)}[name]
+    colors = {label: c for label, c in zip(designs, ("#111111", "#222222", "#333333"))}
+    ax = func(obj, colors=colors, **kwargs)
+    drawn = set()
+    for artist in [*ax.get_lines(), *ax.collections, *ax.patches]:
+        if isinstance(artist, plt.Line2D):
+            drawn.add(to_hex(artist.get_color()))
+            continue
+        for getter in ("get_facecolor", "get_edgecolor"):
+            rgba = np.atleast_2d(getattr(artist, getter)())
+            drawn |= {to_hex(c) for c in rgba if len(c)}
+    assert set(colors.values()) <= drawn, drawn
+    with pytest.raises(ValueError, match="no colour for design"):
+        func(obj, colors={"single": "red"}, **kwargs)

@@ -41,7 +41,7 @@ def _with_unit(table, column: str) -> str:
     return f"{column} ({unit})"
 
 
-def plot_breakdown(stack_or_table, ax=None, *, column="downtime (min/yr)", sort=True):
+def plot_breakdown(stack_or_table, ax=None, *, column="downtime (min/yr)", sort=True, color=None):
     """Horizontal bars, one per part of a stack: which tier costs the most.
 
     Parameters
@@ -56,6 +56,9 @@ def plot_breakdown(stack_or_table, ax=None, *, column="downtime (min/yr)", sort=
         ``"incidents/yr"``, ``"mean outage (h)"``, ...
     sort : bool
         Largest bar on top (else the table's order, top to bottom).
+    color : matplotlib colour, optional
+        Colour of the tier bars (default the first series colour): give
+        each design its own, as in the other charts of a report.
 
     Returns
     -------
@@ -89,7 +92,8 @@ def plot_breakdown(stack_or_table, ax=None, *, column="downtime (min/yr)", sort=
     y = np.arange(len(labels))[::-1]
     roles = table["role"] if "role" in table.columns else None
     shared = np.array([roles is not None and roles[part] == "shared" for part in values.index])
-    colors = [style.PALETTE["shared"] if s else style.color(0) for s in shared]
+    tier_color = style.color(0) if color is None else color
+    colors = [style.PALETTE["shared"] if s else tier_color for s in shared]
     bars = ax.barh(y, values.to_numpy(), color=colors, height=0.65)
     share = table["share of downtime"] if "share of downtime" in table.columns else None
     unit = _unit(table, column)
@@ -112,7 +116,7 @@ def plot_breakdown(stack_or_table, ax=None, *, column="downtime (min/yr)", sort=
     if legend:
         from matplotlib.patches import Patch
 
-        style.legend_above(ax, handles=[Patch(color=style.color(0), label="tier"),
+        style.legend_above(ax, handles=[Patch(color=tier_color, label="tier"),
                                         Patch(color=style.PALETTE["shared"],
                                               label="shared infrastructure")])
     ax.grid(True, axis="x", color=style.PALETTE["grid"], lw=0.4, alpha=0.6)

@@ -22,7 +22,7 @@ _MARKERS = ("o", "s", "D", "^", "v", "P", "X")
 
 
 def plot_frequency_duration(models, ax=None, *, isolines=(1, 10, 60, 600, 6000), annotate=True,
-                            legend_loc="best", tolerated=None):
+                            legend_loc="best", tolerated=None, colors=None):
     """Outages per year (x) against mean outage duration (y), log axes.
 
     Dashed lines mark constant downtime per year: a design further right has
@@ -45,6 +45,9 @@ def plot_frequency_duration(models, ax=None, *, isolines=(1, 10, 60, 600, 6000),
     tolerated : duration, optional
         The longest outage a client tolerates (``"20min"``): a dotted
         horizontal line, so that designs above it have mean outages longer.
+    colors : mapping of label to colour, optional
+        One colour per design, as in the other charts of a report; by
+        default the series colours in order.
 
     Returns
     -------
@@ -68,7 +71,7 @@ def plot_frequency_duration(models, ax=None, *, isolines=(1, 10, 60, 600, 6000),
         if x <= 0:  # never fails: no point on log axes
             continue
         points.append((x, y))
-        ax.scatter([x], [y], s=60, zorder=3, color=style.color(i),
+        ax.scatter([x], [y], s=60, zorder=3, color=style.design_color(colors, label, i),
                    marker=_MARKERS[i % len(_MARKERS)], edgecolor="white", linewidth=0.8,
                    label=f"{label}: {m.downtime_minutes_per_year:.3g} min/yr")
         if annotate:
@@ -137,7 +140,7 @@ def _draw_isolines(ax, levels, xlo, xhi, ylo, yhi):
                 bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85})
 
 
-def plot_incidents(models, ax=None, *, logx=None):
+def plot_incidents(models, ax=None, *, logx=None, colors=None):
     """Component incidents per year against system outages per year, per design.
 
     Redundancy turns incidents (the pages the on-call team gets) into fewer
@@ -151,6 +154,10 @@ def plot_incidents(models, ax=None, *, logx=None):
     logx : bool, optional
         Log x axis; by default chosen when the values span more than two
         decades.
+    colors : mapping of label to colour, optional
+        One colour per design, as in the other charts of a report: each
+        design's bars take its colour, incidents hatched and pale, outages
+        solid. By default the two series have a colour each instead.
 
     Returns
     -------
@@ -166,6 +173,9 @@ def plot_incidents(models, ax=None, *, logx=None):
     >>> len(ax.patches)  # two bars per design
     4
     >>> plt.close(ax.figure)
+    >>> ax = hm.plot_incidents({"single": one, "pair": pair},
+    ...                        colors={"single": "tab:blue", "pair": "tab:orange"})
+    >>> plt.close(ax.figure)
     """
     pairs = style.items(models)
     ax = style.new_axes(ax, (7.0, 1.2 + 0.7 * len(pairs)))
@@ -179,10 +189,16 @@ def plot_incidents(models, ax=None, *, logx=None):
         logx = positive.size > 0 and positive.max() / positive.min() > 100
     y = np.arange(len(pairs))[::-1].astype(float)
     h = 0.38
-    series = (("component incidents (pages)", incidents, y + h / 2, style.color(1)),
-              ("system outages", outages, y - h / 2, style.color(0)))
-    for name, vals, pos, col in series:
-        bars = ax.barh(pos, vals, height=h, color=col, label=name)
+    if colors is None:
+        series = (("component incidents (pages)", incidents, y + h / 2, style.color(1), {}),
+                  ("system outages", outages, y - h / 2, style.color(0), {}))
+    else:
+        per_design = [style.design_color(colors, label, i) for i, label in enumerate(labels)]
+        series = (("component incidents (pages)", incidents, y + h / 2, per_design,
+                   {"alpha": 0.45, "hatch": "///", "edgecolor": "white"}),
+                  ("system outages", outages, y - h / 2, per_design, {}))
+    for name, vals, pos, col, extra in series:
+        bars = ax.barh(pos, vals, height=h, color=col, label=name, **extra)
         ax.bar_label(bars, labels=[f"{v:.3g}" for v in vals], padding=3, fontsize=8)
     if logx and positive.size:
         ax.set_xscale("log")
@@ -194,7 +210,16 @@ def plot_incidents(models, ax=None, *, logx=None):
     ax.set_xlabel("events per year (1/yr)" + (", log scale" if logx else ""))
     ax.set_ylabel("design")
     ax.set_title("Incidents (pages) and outages per year", pad=22)
-    style.legend_above(ax)
+    if colors is None:
+        style.legend_above(ax)
+    else:  # the legend tells the two kinds of bar apart, in grey; the ticks name the designs
+        from matplotlib.patches import Patch
+
+        grey = style.PALETTE["neutral"]
+        style.legend_above(ax, handles=[
+            Patch(facecolor=grey, alpha=0.45, hatch="///", edgecolor="white",
+                  label="component incidents (pages)"),
+            Patch(facecolor=grey, label="system outages")])
     return ax
 
 
@@ -290,7 +315,7 @@ def _relaxation(chain) -> float:
 
 
 def plot_outage_duration(models, ax=None, *, longer_than="20min", t_max=None, logx=None,
-                         logy=False):
+                         logy=False, colors=None):
     """Survival curve of outage length, P(outage lasts longer than t), with a limit.
 
     The limit `longer_than` (an SLA's tolerated outage, say) is a dotted
@@ -315,6 +340,9 @@ def plot_outage_duration(models, ax=None, *, longer_than="20min", t_max=None, lo
         a factor of ten.
     logy : bool
         Log scale for the probability axis (shows the tail).
+    colors : mapping of label to colour, optional
+        One colour per design, as in the other charts of a report; by
+        default the series colours in order.
 
     Returns
     -------
@@ -343,7 +371,7 @@ def plot_outage_duration(models, ax=None, *, longer_than="20min", t_max=None, lo
     ax = style.new_axes(ax, (7.0, 5.0), constrained=True)
     t = np.geomspace(bottom, top, 300) if logx else np.linspace(0.0, top, 300)
     for i, (label, m, dist) in enumerate(dists):
-        col = style.color(i)
+        col = style.design_color(colors, label, i)
         p = float(dist.sf(limit))
         per_year = m.outages_per_year * p
         ax.plot(t / unit, dist.sf(t), color=col, lw=1.6,

@@ -39,7 +39,8 @@ def _results(results) -> list:
     return pairs
 
 
-def plot_hour_of_day(results, ax=None, *, column=None, night=(0, 6), traffic=True):
+def plot_hour_of_day(results, ax=None, *, column=None, night=(0, 6), traffic=True,
+                     colors=None):
     """Outages (or downtime, or cost) by hour of the day, night hours shaded.
 
     Parameters
@@ -55,6 +56,9 @@ def plot_hour_of_day(results, ax=None, *, column=None, night=(0, 6), traffic=Tru
     traffic : bool
         Draw the first result's traffic profile (relative to its average) on
         a second axis.
+    colors : mapping of label to colour, optional
+        One colour per design, as in the other charts of a report; by
+        default the series colours in order.
 
     Returns
     -------
@@ -88,7 +92,7 @@ def plot_hour_of_day(results, ax=None, *, column=None, night=(0, 6), traffic=Tru
                        label=f"night ({a:02d}:00-{b:02d}:00)" if k == 0 else None)
     for i, (label, r) in enumerate(pairs):
         y = r.by_hour[column].to_numpy()
-        ax.stairs(y, edges, color=style.color(i), lw=1.8,
+        ax.stairs(y, edges, color=style.design_color(colors, label, i), lw=1.8,
                   label=f"{label} ({r.oncall.name})" if len(pairs) > 1 else label,
                   baseline=None)
     what, unit = _AXIS.get(column, (column, ""))

@@ -120,7 +120,7 @@ def _percent_formatter():
 
 def plot_downtime_distribution(models_or_distributions, ax=None, *, window=None, slo=None,
                                budget=None, x_max=None, x_min=None, logx=True, logy=True,
-                               points=200):
+                               points=200, colors=None):
     """The chance that a window's downtime exceeds x, ``P(D > x)``, with the error budget.
 
     One line per design. The curve starts (left) at the chance of *any*
@@ -151,6 +151,9 @@ def plot_downtime_distribution(models_or_distributions, ax=None, *, window=None,
         Log scales for downtime and probability (default both).
     points : int
         Downtimes at which each curve is evaluated.
+    colors : mapping of label to colour, optional
+        One colour per design, as in the other charts of a report; by
+        default the series colours in order.
 
     Returns
     -------
@@ -218,7 +221,7 @@ def plot_downtime_distribution(models_or_distributions, ax=None, *, window=None,
         ranked = sorted(range(len(dists)), key=lambda k: float(dists[k][1].sf(b)))
         side = {k: 1 if r % 2 == 0 else -1 for r, k in enumerate(ranked)}
     for i, (label, d) in enumerate(dists):
-        col = style.color(i)
+        col = style.design_color(colors, label, i)
         y = d.sf(x)
         positive = y[y > 0]
         if positive.size:
@@ -260,7 +263,7 @@ def plot_downtime_distribution(models_or_distributions, ax=None, *, window=None,
     return ax
 
 
-def plot_slo_curve(models, ax=None, *, window="30d", slos=None, slo=None):
+def plot_slo_curve(models, ax=None, *, window="30d", slos=None, slo=None, colors=None):
     """Chance of breaking an SLO in a window (log scale) against the SLO target (nines).
 
     One colour per design, one line style per window: with
@@ -288,6 +291,9 @@ def plot_slo_curve(models, ax=None, *, window="30d", slos=None, slo=None):
         minutes, so pass tighter targets there.
     slo : SLO, optional
         A target to mark (the client's SLA).
+    colors : mapping of label to colour, optional
+        One colour per design, as in the other charts of a report; by
+        default the series colours in order.
 
     Returns
     -------
@@ -345,7 +351,7 @@ def plot_slo_curve(models, ax=None, *, window="30d", slos=None, slo=None):
     ax = style.new_axes(ax, (7.0, 5.0), constrained=True)
     lowest = 1.0
     for label, d in lines:
-        col = style.color(labels.index(label))
+        col = style.design_color(colors, label, labels.index(label))
         ls = _WINDOW_STYLES[spans.index(d.window) % len(_WINDOW_STYLES)]
         y = d.sf((1.0 - targets) * d.window)
         positive = y[y > 0]

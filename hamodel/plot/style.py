@@ -71,6 +71,29 @@ def color(i: int) -> str:
     return SERIES_COLORS[i % len(SERIES_COLORS)]
 
 
+def design_color(colors, label, i: int) -> str:
+    """The colour of design `label`: ``colors[label]`` when a mapping is given, else the i-th.
+
+    A report passes one mapping of design to colour to every chart, so that each design
+    keeps its colour throughout; a mapping that leaves a design out is an error, not a
+    silent fallback to a colour another design may have.
+
+    Examples
+    --------
+    >>> design_color(None, "HA", 1), design_color({"HA": "#123456"}, "HA", 1)
+    ('#E69F00', '#123456')
+    >>> design_color({"HA": "#123456"}, "baseline", 0)
+    Traceback (most recent call last):
+    ...
+    ValueError: colors has no colour for design 'baseline'; it names ['HA']
+    """
+    if colors is None:
+        return color(i)
+    if label not in colors:
+        raise ValueError(f"colors has no colour for design {label!r}; it names {list(colors)}")
+    return colors[label]
+
+
 def time_unit(hours: float) -> tuple[str, float]:
     """The largest unit in which `hours` is at least 2 units: ``(suffix, hours per unit)``."""
     for suffix, size in TIME_UNITS:
