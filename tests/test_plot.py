@@ -341,6 +341,20 @@ def _leaf_boxes(ax):
     return sorted(p.get_label() for p in ax.patches if p.get_gid() == "leaf")
 
 
+@pytest.mark.parametrize("n", [3, 6, 9, 12])
+def test_block_diagram_text_stays_readable_when_scaled_to_a_pdf_page(n):
+    # nbconvert's PDF fits a figure into about 5.9 in (0.9 of a 6.5-in text
+    # width); a long series wraps onto rows so its text stays about 8 pt there.
+    model = hm.series(*[unit(f"tier {i}") for i in range(n - 1)],
+                      hm.parallel(unit("a"), unit("b"), name="pair"))
+    ax = hm.plot_block_diagram(model)
+    width = ax.figure.get_figwidth()
+    assert width <= 7.0
+    smallest = min(t.get_fontsize() for t in ax.texts)
+    assert smallest >= 8.0
+    assert smallest * min(1.0, 5.85 / width) >= 7.0
+
+
 def test_block_diagram_one_box_per_leaf_of_a_nested_structure():
     model = hm.series(hm.parallel(unit("a"), unit("b")),
                       hm.k_of_n(2, [unit("c"), unit("d"), unit("e")]))

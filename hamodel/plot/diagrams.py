@@ -447,7 +447,9 @@ def plot_block_diagram(model, ax=None):
     margin = 0.3
     width, height = xmax - xmin + 2 * margin, ymax - ymin + 2 * margin
     if ax is None:
-        scale = min(0.72, 9.5 / width, 10.0 / height)  # inches per leaf-box unit
+        # Inches per leaf-box unit. At most 6.5 in wide: a PDF page scales a figure to
+        # about 5.9 in, and the 9-pt text of the boxes must stay readable there.
+        scale = min(0.72, 6.5 / width, 10.0 / height)
         fig_w, fig_h = max(4.5, width * scale + 0.2), max(2.2, height * scale + 0.8)
         ax = style.new_axes(None, (fig_w, fig_h))
         ax.figure.subplots_adjust(left=0.1 / fig_w, right=1 - 0.1 / fig_w, bottom=0.1 / fig_h,
@@ -478,7 +480,7 @@ def plot_block_diagram(model, ax=None):
                                     fc=pal["leaf"], ec=pal["leaf_edge"], lw=1.0, zorder=2,
                                     gid="leaf", label=leaf.name))
         ax.text(x, y, text, ha="center", va="center", fontsize=size, zorder=3, linespacing=1.15)
-    small = max(size - 1, 6.5)
+    small = max(size - 0.5, 8.0)
     for x, y, label in layout.nodes:
         ax.add_patch(Circle((x, y), 0.09, fc="white", ec="black", lw=1.0, zorder=3))
         ax.text(x - 0.1, y + 0.1, label, ha="right", va="bottom", fontsize=small, zorder=3)
