@@ -25,6 +25,7 @@ from matplotlib.patches import FancyArrowPatch
 
 import hamodel as hm
 from hamodel.plot import style
+from hamodel.plot.diagrams import rate_label
 
 
 # ------------------------------------------------------------------ fixtures
@@ -252,7 +253,7 @@ def test_state_diagram_one_node_per_state_with_up_down_colours():
     assert to_hex(nodes["degraded"].get_edgecolor()) != style.PALETTE["healthy"]
     arrows = [p for p in ax.patches if isinstance(p, FancyArrowPatch)]
     assert len(arrows) == 4
-    assert {"2/y", "1/4h", "1/y"} <= {t.get_text() for t in ax.texts}
+    assert {"2 per y", "1 per 4 h", "1 per y"} <= {t.get_text() for t in ax.texts}
 
 
 def test_state_diagram_of_a_block_draws_its_product_chain():
@@ -291,9 +292,82 @@ def test_rates_are_written_as_count_per_mean_time(per_hour, text):
     assert style.format_rate(per_hour) == text
 
 
+@pytest.mark.parametrize("per_hour, text", [
+    (1 / (23 * hm.HOURS_PER_YEAR), "1 per 23 y"),   # once in 23 years
+    (1 / (5 * hm.HOURS_PER_YEAR), "1 per 5 y"),
+    (2 / hm.HOURS_PER_YEAR, "2 per y"),
+    (3 / (2 * hm.HOURS_PER_YEAR), "3 per 2 y"),      # three units, each once in 2 years
+    (0.25, "1 per 4 h"),
+    (0.001, "1 per 1,000 h"),                        # was '6/250d'
+    (1 / 1000.5, "1 per 41.7 d"),                    # no round time: three digits
+    (1e-7, "1 per 1,140 y"),
+    (60.0, "1 per min"),
+    (120.0, "1 per 30 s"),
+    (3600 / 7500, "1 per 2.08 h"),                   # not '1 per 7,500 s'
+])
+def test_state_diagram_rates_read_as_count_per_mean_time(per_hour, text):
+    assert rate_label(per_hour) == text
+    # the mean time in the label gives back the rate to three digits
+    count, _, rest = text.partition(" per ")
+    number, _, suffix = rest.rpartition(" ")
+    size = dict(style.TIME_UNITS)[suffix]
+    mean = float(number.replace(",", "") or 1) * size / int(count)
+    assert 1 / mean == pytest.approx(per_hour, rel=5e-3)
+
+
+@pytest.mark.parametrize("bad", [0.0, -1.0, float("nan"), float("inf")])
+def test_rate_label_refuses_a_rate_that_is_not_positive_and_finite(bad):
+    with pytest.raises(ValueError, match=re.escape(repr(bad))):
+        rate_label(bad)
+
+
+def _stiff_pair():
+    lam, mu, phi = 1e-7, 1.0, 360.0
+    return hm.CTMC.from_transitions(
+        [("both up", "failing over", lam), ("both up", "one up", lam),
+         ("failing over", "one up", phi), ("one up", "both up", mu),
+         ("one up", "both down", lam), ("both down", "one up", mu)],
+        up=["both up", "one up"], name="stiff pair")
+
+
+@pytest.mark.parametrize("model, n_labels", [
+    (unit("one"), 2),                                                   # 2 states, both ways
+    (_stiff_pair(), 6),                                                 # 4 states
+    (hm.active_standby(unit("a", "5y", "4h"), failover="5min"), 8),    # 4 states
+    (hm.k_of_n(2, [unit(f"c{i}") for i in range(3)], crews=1), 6),      # 4 states in a row
+])
+def test_state_diagram_rate_labels_overlap_neither_each_other_nor_states(model, n_labels):
+    ax = hm.plot_state_diagram(model)
+    renderer = ax.figure.canvas.get_renderer()
+    labels = [t for t in ax.texts if t.get_gid() == "rate"]
+    assert len(labels) == n_labels == model.to_ctmc().Q.nnz - model.to_ctmc().n_states
+    assert all(t.get_fontsize() >= 8 for t in labels)  # readable at the figure's size
+    ax.figure.canvas.draw()  # lays out each label's white box
+    boxes = [t.get_bbox_patch().get_window_extent(renderer) for t in labels]
+    states = [p.get_window_extent(renderer) for p in ax.patches if p.get_gid() == "state"]
+    for a in range(len(boxes)):
+        for b in range(a + 1, len(boxes)):
+            assert not boxes[a].overlaps(boxes[b]), (labels[a].get_text(), labels[b].get_text())
+        assert not any(boxes[a].overlaps(s) for s in states), labels[a].get_text()
+
+
 # ------------------------------------------------------------------ block diagram
 def _leaf_boxes(ax):
     return sorted(p.get_label() for p in ax.patches if p.get_gid() == "leaf")
+
+
+@pytest.mark.parametrize("n", [3, 6, 9, 12])
+def test_block_diagram_text_stays_readable_when_scaled_to_a_pdf_page(n):
+    # nbconvert's PDF fits a figure into about 5.9 in (0.9 of a 6.5-in text
+    # width); a long series wraps onto rows so its text stays about 8 pt there.
+    model = hm.series(*[unit(f"tier {i}") for i in range(n - 1)],
+                      hm.parallel(unit("a"), unit("b"), name="pair"))
+    ax = hm.plot_block_diagram(model)
+    width = ax.figure.get_figwidth()
+    assert width <= 7.0
+    smallest = min(t.get_fontsize() for t in ax.texts)
+    assert smallest >= 8.0
+    assert smallest * min(1.0, 5.85 / width) >= 7.0
 
 
 def test_block_diagram_one_box_per_leaf_of_a_nested_structure():

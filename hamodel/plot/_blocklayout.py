@@ -19,7 +19,8 @@ RAIL = 0.4               # room for the rails of a parallel group
 PAD, TOP = 0.18, 0.42    # frame padding, room for a frame's label
 STUB = 0.45              # input and output lines of the whole diagram
 ROW_GAP = 0.9            # between the rows of a wrapped top-level series
-MAX_ROW = 12.5           # a top-level series wider than this wraps onto rows
+MAX_ROW = 8.6            # a top-level series wider than this wraps onto rows (3 boxes:
+                         # 6.5 in at 0.72 in a box unit, so 9-pt text stays 8 pt in a PDF)
 
 
 def is_leaf(b) -> bool:

@@ -23,6 +23,8 @@ __all__ = ["plot_state_diagram", "plot_block_diagram"]
 
 # ============================================================ state diagram
 _LEGEND_ROOM = 0.45  # rows of space kept under the states for the legend
+#: Font size of the rates on the arrows, in points: small, but readable in print.
+EDGE_FONT = 8.0
 
 def plot_state_diagram(model, ax=None, *, max_states=40, probabilities=False, edge_labels=True):
     """Draw the CTMC of a model: states as boxes, transitions as arrows with their rates.
@@ -31,9 +33,12 @@ def plot_state_diagram(model, ax=None, *, max_states=40, probabilities=False, ed
     from the initial state, so failures read left to right and repairs right
     to left. Up states are green, down states red, healthy states (nothing
     failed) have a blue outline. Failures that take the system down are red
-    arrows, repairs that bring it back are green. A rate is written as
-    ``n/<mean time>``: ``1/5y`` is once per five years, ``2/y`` twice a year,
-    ``1/4h`` a four-hour mean repair.
+    arrows, repairs that bring it back are green. A rate is written as a
+    count per mean time (see :func:`rate_label`): ``1 per 5 y`` is once in
+    five years on average, ``2 per y`` twice a year, ``1 per 4 h`` a
+    four-hour mean repair. Each rate sits beside its arrow, on the outer side
+    of its curve, in 8-point type; a label that would cover another label or
+    a state slides along its arrow until it is free.
 
     Parameters
     ----------
@@ -119,8 +124,7 @@ def plot_state_diagram(model, ax=None, *, max_states=40, probabilities=False, ed
                 linespacing=1.1)
     Q = chain.Q.tocoo()
     rates = {(int(i), int(j)): float(q) for i, j, q in zip(Q.row, Q.col, Q.data) if i != j and q > 0}
-    to_display = ax.transData
-    edge_size = max(5.0, size - 1.5)
+    curves = []
     for (i, j), q in rates.items():
         if chain.up[i] and not chain.up[j]:
             color = pal["failure"]
@@ -134,17 +138,9 @@ def plot_state_diagram(model, ax=None, *, max_states=40, probabilities=False, ed
                                      arrowstyle="-|>", mutation_scale=10, lw=1.0, color=color,
                                      patchA=boxes[i], patchB=boxes[j], shrinkA=1, shrinkB=1,
                                      zorder=1))
-        if edge_labels:
-            # A point 40% along arc3's quadratic Bezier (from the source, so the
-            # labels of crossing edges part), computed where arc3 works: on screen.
-            p0, p2 = to_display.transform(xy[[i, j]])
-            (x1, y1), (x2, y2) = p0, p2
-            ctrl = np.array([(x1 + x2) / 2 + rad * (y2 - y1), (y1 + y2) / 2 - rad * (x2 - x1)])
-            t = 0.5 if (j, i) in rates else 0.4
-            at = (1 - t) ** 2 * p0 + 2 * t * (1 - t) * ctrl + t ** 2 * p2
-            ax.text(*to_display.inverted().transform(at), style.format_rate(q),
-                    fontsize=edge_size, color=color, ha="center", va="center", zorder=4,
-                    bbox={"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none", "alpha": 0.9})
+        curves.append((i, j, q, rad, color))
+    if edge_labels:
+        _place_rate_labels(ax, xy, boxes, curves, fontsize=EDGE_FONT)
     handles = [Patch(fc=pal["up"], ec=pal["up_edge"], label="up")]
     if (~chain.up).any():
         handles.append(Patch(fc=pal["down"], ec=pal["down_edge"], label="down"))
@@ -156,8 +152,149 @@ def plot_state_diagram(model, ax=None, *, max_states=40, probabilities=False, ed
     ax.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=8,
               frameon=False, handlelength=1.5, borderaxespad=0.1, columnspacing=1.2)
     ax.set_title(f"State diagram of {model.name}: {n} states\n"
-                 "rates as count/mean time (1/5y: once per 5 years)", fontsize=10)
+                 "rates per mean time (1 per 5 y: once in five years on average)",
+                 fontsize=10)
     return ax
+
+
+def rate_label(per_hour: float) -> str:
+    """A transition rate per hour as a reader says it: ``1 per 23 y``, ``2 per y``, ``1 per 4 h``.
+
+    The rate is a count per a round mean time: ``1 per 5 y`` is once in five
+    years on average, ``3 per 2 y`` three units that each fail once in two
+    years. The count is at most 4; when no round time fits, the count is 1
+    and the mean time has three digits (``1 per 41.7 d``, ``1 per 1,140 y``). Units: ``y``
+    (365.25 days), ``d``, ``h``, ``min``, ``s``.
+
+    Parameters
+    ----------
+    per_hour : float
+        A positive, finite rate per hour.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ValueError
+        If the rate is not positive and finite.
+
+    Examples
+    --------
+    >>> import hamodel as hm
+    >>> rate_label(1 / (23 * hm.HOURS_PER_YEAR)), rate_label(2 / hm.HOURS_PER_YEAR)
+    ('1 per 23 y', '2 per y')
+    >>> rate_label(0.25), rate_label(120.0), rate_label(0.001), rate_label(1 / 1000.5)
+    ('1 per 4 h', '1 per 30 s', '1 per 1,000 h', '1 per 41.7 d')
+    >>> rate_label(1e-7), rate_label(3600 / 7500)  # not '1 per 7,500 s'
+    ('1 per 1,140 y', '1 per 2.08 h')
+    """
+    if not (isinstance(per_hour, (int, float, np.floating)) and math.isfinite(per_hour)
+            and per_hour > 0):
+        raise ValueError(f"a rate must be a positive, finite number per hour, got {per_hour!r}")
+    mean = 1.0 / float(per_hour)
+    units = style.TIME_UNITS
+    for n in range(1, 5):
+        # The largest unit in which the time is at least 1; for a count of 1 also
+        # the next one down, up to 1,000 (1,000 h, but not 7,500 s).
+        k = next((k for k, (_, size) in enumerate(units) if n * mean >= size), len(units) - 1)
+        for suffix, size in units[k:k + (2 if n == 1 else 1)]:
+            v = n * mean / size
+            if 1 <= v <= 1000 and _whole_and_round(v):
+                v = round(v)
+                return f"{n} per {suffix}" if v == 1 else f"{n} per {v:,} {suffix}"
+    suffix, size = next(((s, z) for s, z in style.TIME_UNITS if mean >= z), style.TIME_UNITS[-1])
+    return f"1 per {_three_digits(mean / size)} {suffix}"
+
+
+def _whole_and_round(v: float) -> bool:
+    """A whole number below 10 000 with at most two significant digits (1, 36, 500, 1000)."""
+    r = round(v)
+    return abs(v - r) <= 1e-6 * v and 1 <= r < 10_000 and len(str(r).rstrip("0")) <= 2
+
+
+def _three_digits(v: float) -> str:
+    """`v` to three significant digits without an exponent: 41.7, 1,140, 0.25."""
+    if v >= 100:
+        return f"{round(v, 2 - int(math.floor(math.log10(v)))):,.0f}"
+    return f"{v:.3g}"
+
+
+#: Where along an arrow (Bezier parameter from the source) a rate label may go, best first.
+_ALONG = (0.5, 0.4, 0.6, 0.3, 0.7, 0.22, 0.78)
+
+
+def _place_rate_labels(ax, xy, boxes, curves, *, fontsize):
+    """Write each rate beside its arrow where it covers no other label and no state.
+
+    `curves` holds ``(i, j, rate, rad, colour)`` per arrow, drawn as
+    matplotlib's ``arc3`` from state i to state j. Each label is tried at
+    several points along its arrow, beside it on the outer side of its curve
+    (the side arc3 bends to, or the right of travel for a straight arrow, so
+    the two directions between a pair of states part), then on the other
+    side. A position that overlaps a state or a label placed before is
+    refused; among the others the one crossing the fewest other arrows wins,
+    the middle of the arrow first. Everything is computed on screen, where
+    arc3 works.
+    """
+    from matplotlib.transforms import Bbox
+
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    to_display = ax.transData
+    pt = fig.dpi / 72.0
+    pad = 1.5 * pt  # white margin kept around a label, in pixels
+    taken = [b.get_window_extent(renderer) for b in boxes]
+    taken = [Bbox.from_extents(b.x0 - pad, b.y0 - pad, b.x1 + pad, b.y1 + pad) for b in taken]
+    geometry = []
+    for i, j, _, rad, _ in curves:
+        p0, p2 = to_display.transform(xy[[i, j]])
+        d = p2 - p0
+        ctrl = (p0 + p2) / 2 + rad * np.array([d[1], -d[0]])
+        geometry.append((p0, ctrl, p2))
+    ts = np.linspace(0.12, 0.88, 25)[:, None]
+    samples = [(1 - ts) ** 2 * p0 + 2 * ts * (1 - ts) * c + ts ** 2 * p2 for p0, c, p2 in geometry]
+    # Short arrows first: they have the least room to move.
+    order = sorted(range(len(curves)), key=lambda k: np.hypot(*(geometry[k][2] - geometry[k][0])))
+    for k in order:
+        i, j, q, rad, color = curves[k]
+        p0, ctrl, p2 = geometry[k]
+        text = ax.text(0, 0, rate_label(q), fontsize=fontsize, color=color, ha="center",
+                       va="center", zorder=4, gid="rate",
+                       bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
+                             "alpha": 0.9})
+        ext = text.get_window_extent(renderer)
+        w, h = ext.width + 2 * pad, ext.height + 2 * pad
+        others = [pts for m, pts in enumerate(samples) if m != k]
+        best, best_box, best_cost = None, None, math.inf
+        rank = 0
+        for t in _ALONG:
+            at = (1 - t) ** 2 * p0 + 2 * t * (1 - t) * ctrl + t ** 2 * p2
+            tangent = 2 * (1 - t) * (ctrl - p0) + 2 * t * (p2 - ctrl)
+            normal = np.array([tangent[1], -tangent[0]]) / max(float(np.hypot(*tangent)), 1e-9)
+            if rad < 0:
+                normal = -normal
+            beside = (w * abs(normal[0]) + h * abs(normal[1])) / 2 + 1.0 * pt
+            for side in (1.0, -1.0):
+                c = at + side * beside * normal
+                box = Bbox.from_extents(c[0] - w / 2, c[1] - h / 2, c[0] + w / 2, c[1] + h / 2)
+                overlap = sum(_overlap_area(box, o) for o in taken)
+                crossed = sum(bool(((pts[:, 0] > box.x0) & (pts[:, 0] < box.x1) & (pts[:, 1] > box.y0)
+                                     & (pts[:, 1] < box.y1)).any()) for pts in others)
+                cost = 1e6 * overlap + 10 * crossed + rank + (5 if side < 0 else 0)
+                rank += 1
+                if cost < best_cost:
+                    best, best_box, best_cost = c, box, cost
+        text.set_position(to_display.inverted().transform(best))
+        taken.append(best_box)
+
+
+def _overlap_area(a, b) -> float:
+    """Area shared by two Bboxes (0 when they only touch or are apart)."""
+    w = min(a.x1, b.x1) - max(a.x0, b.x0)
+    h = min(a.y1, b.y1) - max(a.y0, b.y0)
+    return w * h if w > 0 and h > 0 else 0.0
 
 
 def _model_of(obj):
@@ -310,7 +447,9 @@ def plot_block_diagram(model, ax=None):
     margin = 0.3
     width, height = xmax - xmin + 2 * margin, ymax - ymin + 2 * margin
     if ax is None:
-        scale = min(0.72, 9.5 / width, 10.0 / height)  # inches per leaf-box unit
+        # Inches per leaf-box unit. At most 6.5 in wide: a PDF page scales a figure to
+        # about 5.9 in, and the 9-pt text of the boxes must stay readable there.
+        scale = min(0.72, 6.5 / width, 10.0 / height)
         fig_w, fig_h = max(4.5, width * scale + 0.2), max(2.2, height * scale + 0.8)
         ax = style.new_axes(None, (fig_w, fig_h))
         ax.figure.subplots_adjust(left=0.1 / fig_w, right=1 - 0.1 / fig_w, bottom=0.1 / fig_h,
@@ -341,7 +480,7 @@ def plot_block_diagram(model, ax=None):
                                     fc=pal["leaf"], ec=pal["leaf_edge"], lw=1.0, zorder=2,
                                     gid="leaf", label=leaf.name))
         ax.text(x, y, text, ha="center", va="center", fontsize=size, zorder=3, linespacing=1.15)
-    small = max(size - 1, 6.5)
+    small = max(size - 0.5, 8.0)
     for x, y, label in layout.nodes:
         ax.add_patch(Circle((x, y), 0.09, fc="white", ec="black", lw=1.0, zorder=3))
         ax.text(x - 0.1, y + 0.1, label, ha="right", va="bottom", fontsize=small, zorder=3)
