@@ -13,6 +13,8 @@ from .tables import *  # noqa: F401,F403
 from .tables import __all__ as _compare_all
 from .component import *  # noqa: F401,F403
 from .component import __all__ as _component_all
+from .crossover import *  # noqa: F401,F403
+from .crossover import __all__ as _crossover_all
 from .ctmc import *  # noqa: F401,F403
 from .ctmc import __all__ as _ctmc_all
 from .data import *  # noqa: F401,F403
@@ -70,6 +72,7 @@ __all__ = [
     *_blocks_all,
     *_importance_all,
     *_compare_all,
+    *_crossover_all,
     *_plot_all,
     *_data_all,
     *_stacks_all,
