@@ -221,7 +221,8 @@ def break_even_table(builds, measures, lo, hi, *, reference, longer_than=None, l
     >>> builds = {"2 y MTBF": lambda h: hm.Component("a", mtbf="2y", mttr=h),
     ...           "8 y MTBF": lambda h: hm.Component("b", mtbf="8y", mttr=h)}
     >>> hm.break_even_table(builds, ["downtime_per_year"], 1.0, 24.0,
-    ...                     reference=other).map(lambda v: v if isinstance(v, str) else round(v, 3))
+    ...                     reference=other).map(
+    ...     lambda v: v if isinstance(v, str) else round(v, 3))
              downtime (min/yr)
     2 y MTBF               8.0
     8 y MTBF             below

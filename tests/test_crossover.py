@@ -103,7 +103,10 @@ def test_fence_failure_matches_a_grid_search_on_long_outages():
 @pytest.mark.parametrize("hi, side", [(6.0, "below"), (24.0, None)])
 def test_no_crossing_says_which_side(hi, side):
     other = unit("other", YEAR, 4.0)
-    build = lambda h: unit("a", 2 * YEAR, h)  # noqa: E731
+
+    def build(h):
+        return unit("a", 2 * YEAR, h)
+
     if side is None:
         assert hm.break_even(build, "downtime_per_year", 1.0, hi, reference=other) > 7.99
         return
