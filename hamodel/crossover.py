@@ -2,9 +2,9 @@
 
 A ranking of two designs usually holds over a range of some input (a link's
 MTBF, a fence's failure probability, a repair time) and flips at one value of
-it. :func:`break_even` finds that value: the root, in the input, of the design's
+it. :func:`crossover` finds that value: the root, in the input, of the design's
 measure minus the reference's, bracketed by the range the caller gives and
-refined with Brent's method. :func:`break_even_table` does it for several
+refined with Brent's method. :func:`crossover_table` does it for several
 designs and measures at once and says, where there is no root in the range,
 on which side of the reference the design stays.
 """
@@ -14,13 +14,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 
-__all__ = ["NoBreakEven", "break_even", "break_even_table"]
+__all__ = ["NoCrossover", "crossover", "crossover_table"]
 
 #: The measure name that means "outages per year longer than `longer_than`".
 LONGER_THAN = "outages_longer_than"
 
 
-class NoBreakEven(ValueError):
+class NoCrossover(ValueError):
     """The design and the reference do not cross in the range searched.
 
     Attributes
@@ -52,7 +52,7 @@ def _evaluator(measure, longer_than) -> Callable:
         return lambda model: float(measure(model))
     if measure == LONGER_THAN:
         if longer_than is None:
-            raise ValueError(f"break_even: measure {LONGER_THAN!r} needs longer_than= "
+            raise ValueError(f"crossover: measure {LONGER_THAN!r} needs longer_than= "
                              "(a duration such as '20min')")
         return lambda model: float(model.outages_longer_than(longer_than))
     from .measures import MEASURES
@@ -66,7 +66,7 @@ def _evaluator(measure, longer_than) -> Callable:
         if measure not in MEASURES and measure not in computed.events \
                 and measure not in _PATTERN_EVENTS:
             # A misspelt event name would otherwise be a silent zero.
-            raise ValueError(f"break_even: unknown measure {measure!r}: expected a name from "
+            raise ValueError(f"crossover: unknown measure {measure!r}: expected a name from "
                              f"hamodel.MEASURES {list(MEASURES)} or an event the model counts "
                              f"{sorted(computed.events)}")
         return spec.value(computed)
@@ -78,15 +78,15 @@ def _check_range(lo, hi, log: bool) -> tuple[float, float]:
     for name, value in (("lo", lo), ("hi", hi)):
         if isinstance(value, bool) or not isinstance(value, (int, float)) \
                 or not math.isfinite(value):
-            raise ValueError(f"break_even: {name} = {value!r}; expected a finite number")
+            raise ValueError(f"crossover: {name} = {value!r}; expected a finite number")
     if not lo < hi:
-        raise ValueError(f"break_even: lo = {lo!r} must be less than hi = {hi!r}")
+        raise ValueError(f"crossover: lo = {lo!r} must be less than hi = {hi!r}")
     if log and lo <= 0:
-        raise ValueError(f"break_even: lo = {lo!r}; a search with log=True needs lo > 0")
+        raise ValueError(f"crossover: lo = {lo!r}; a search with log=True needs lo > 0")
     return float(lo), float(hi)
 
 
-def break_even(build, measure, lo, hi, *, reference, longer_than=None, log=False,
+def crossover(build, measure, lo, hi, *, reference, longer_than=None, log=False,
                rtol=1e-9) -> float:
     """The value of a parameter at which a design equals a reference on a measure.
 
@@ -128,7 +128,7 @@ def break_even(build, measure, lo, hi, *, reference, longer_than=None, log=False
 
     Raises
     ------
-    NoBreakEven
+    NoCrossover
         (a ``ValueError``) If the design is above (or below) the reference at
         both ends of the range: its ``side`` says which, and the message
         gives both values.
@@ -143,15 +143,15 @@ def break_even(build, measure, lo, hi, *, reference, longer_than=None, log=False
 
     >>> import hamodel as hm
     >>> other = hm.Component("other", mtbf="1y", mttr="4h")
-    >>> mttr = hm.break_even(lambda h: hm.Component("one", mtbf="2y", mttr=h),
+    >>> mttr = hm.crossover(lambda h: hm.Component("one", mtbf="2y", mttr=h),
     ...                      "downtime_per_year", 1.0, 24.0, reference=other)
     >>> round(mttr, 6)
     8.0
-    >>> hm.break_even(lambda h: hm.Component("one", mtbf="2y", mttr=h),
+    >>> hm.crossover(lambda h: hm.Component("one", mtbf="2y", mttr=h),
     ...               "downtime_per_year", 1.0, 6.0, reference=other)
     Traceback (most recent call last):
     ...
-    hamodel.crossover.NoBreakEven: break_even: no crossing between lo = 1 and hi = 6: ...
+    hamodel.crossover.NoCrossover: crossover: no crossing between lo = 1 and hi = 6: ...
     """
     from scipy.optimize import brentq
 
@@ -162,10 +162,10 @@ def break_even(build, measure, lo, hi, *, reference, longer_than=None, log=False
     elif hasattr(reference, "measures"):
         target = value(reference)
     else:
-        raise TypeError(f"break_even: reference = {reference!r}; expected a model (with "
+        raise TypeError(f"crossover: reference = {reference!r}; expected a model (with "
                         "measures()) or a number")
     if not callable(build):
-        raise TypeError(f"break_even: build = {build!r}; expected a function x -> model")
+        raise TypeError(f"crossover: build = {build!r}; expected a function x -> model")
 
     def to_x(u):
         return 10.0 ** u if log else u
@@ -182,8 +182,8 @@ def break_even(build, measure, lo, hi, *, reference, longer_than=None, log=False
     if (g_a > 0) == (g_b > 0):
         side = "above" if g_a > 0 else "below"
         name = measure if isinstance(measure, str) else getattr(measure, "__name__", "measure")
-        raise NoBreakEven(
-            f"break_even: no crossing between lo = {lo:g} and hi = {hi:g}: the design's "
+        raise NoCrossover(
+            f"crossover: no crossing between lo = {lo:g} and hi = {hi:g}: the design's "
             f"{name} is {side} the reference's ({target:.4g}) at both ends "
             f"({target + g_a:.4g} and {target + g_b:.4g}); widen the range or compare "
             "other designs", side, (g_a, g_b))
@@ -191,7 +191,7 @@ def break_even(build, measure, lo, hi, *, reference, longer_than=None, log=False
     return float(to_x(brentq(gap, a, b, xtol=xtol, rtol=max(rtol, 4 * 2.2e-16))))
 
 
-def break_even_table(builds, measures, lo, hi, *, reference, longer_than=None, log=False,
+def crossover_table(builds, measures, lo, hi, *, reference, longer_than=None, log=False,
                      rtol=1e-9):
     """Break-even values of several designs on several measures, as a table.
 
@@ -199,11 +199,11 @@ def break_even_table(builds, measures, lo, hi, *, reference, longer_than=None, l
     ----------
     builds : mapping of label to callable
         ``{label: build}``, each ``build(x) -> model`` as for
-        :func:`break_even`.
+        :func:`crossover`.
     measures : sequence of str
-        Measure names as for :func:`break_even`.
+        Measure names as for :func:`crossover`.
     lo, hi, reference, longer_than, log, rtol
-        As for :func:`break_even`.
+        As for :func:`crossover`.
 
     Returns
     -------
@@ -220,7 +220,7 @@ def break_even_table(builds, measures, lo, hi, *, reference, longer_than=None, l
     >>> other = hm.Component("other", mtbf="1y", mttr="4h")
     >>> builds = {"2 y MTBF": lambda h: hm.Component("a", mtbf="2y", mttr=h),
     ...           "8 y MTBF": lambda h: hm.Component("b", mtbf="8y", mttr=h)}
-    >>> hm.break_even_table(builds, ["downtime_per_year"], 1.0, 24.0,
+    >>> hm.crossover_table(builds, ["downtime_per_year"], 1.0, 24.0,
     ...                     reference=other).map(
     ...     lambda v: v if isinstance(v, str) else round(v, 3))
              downtime (min/yr)
@@ -230,7 +230,7 @@ def break_even_table(builds, measures, lo, hi, *, reference, longer_than=None, l
     import pandas as pd
 
     if not isinstance(builds, Mapping) or not builds:
-        raise TypeError(f"break_even_table: builds = {builds!r}; expected a non-empty "
+        raise TypeError(f"crossover_table: builds = {builds!r}; expected a non-empty "
                         "mapping of label to build function")
     names = [measures] if isinstance(measures, str) else list(measures)
     rows = {}
@@ -238,10 +238,10 @@ def break_even_table(builds, measures, lo, hi, *, reference, longer_than=None, l
         row = {}
         for name in names:
             try:
-                row[_header(name, longer_than)] = break_even(
+                row[_header(name, longer_than)] = crossover(
                     build, name, lo, hi, reference=reference, longer_than=longer_than,
                     log=log, rtol=rtol)
-            except NoBreakEven as none:
+            except NoCrossover as none:
                 row[_header(name, longer_than)] = none.side
         rows[label] = row
     return pd.DataFrame.from_dict(rows, orient="index", dtype=object)

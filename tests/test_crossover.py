@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import hamodel as hm
-from hamodel.crossover import NoBreakEven
+from hamodel.crossover import NoCrossover
 
 YEAR = hm.HOURS_PER_YEAR
 
@@ -23,7 +23,7 @@ def test_unavailability_closed_form_mttr(mtbf_a, mtbf_b, mttr_b):
     B when MTTR_a / (a + MTTR_a) = MTTR_b / (b + MTTR_b), i.e. MTTR_a = MTTR_b * a / b.
     Brent's method stops at rtol = 1e-9, so 1e-8 relative is a safe margin."""
     reference = unit("b", mtbf_b * YEAR, mttr_b)
-    found = hm.break_even(lambda h: unit("a", mtbf_a * YEAR, h), "downtime_per_year",
+    found = hm.crossover(lambda h: unit("a", mtbf_a * YEAR, h), "downtime_per_year",
                           0.01, 1000.0, reference=reference)
     assert found == pytest.approx(mttr_b * mtbf_a / mtbf_b, rel=1e-8)
 
@@ -33,7 +33,7 @@ def test_failure_frequency_closed_form_on_a_log_scale():
     (MTBF 2 y, MTTR 24 h) when its MTBF is 2 y + 23 h. Searched in log10(MTBF) over
     five decades; rtol = 1e-9 in log10(x) is a relative error of about 2.3e-9."""
     reference = unit("b", 2 * YEAR, 24.0)
-    found = hm.break_even(lambda m: unit("a", m, 1.0), "outages_per_year",
+    found = hm.crossover(lambda m: unit("a", m, 1.0), "outages_per_year",
                           10.0, 1e6, reference=reference, log=True)
     assert found == pytest.approx(2 * YEAR + 23.0, rel=1e-8)
 
@@ -41,10 +41,10 @@ def test_failure_frequency_closed_form_on_a_log_scale():
 def test_a_number_as_reference_and_a_callable_measure():
     """Downtime 60 min/yr = 8766 h * 60/60 ... : U = 1/8766, so MTTR = MTBF / 8765."""
     mtbf = 5 * YEAR
-    found = hm.break_even(lambda h: unit("a", mtbf, h), "downtime_per_year", 0.1, 100.0,
+    found = hm.crossover(lambda h: unit("a", mtbf, h), "downtime_per_year", 0.1, 100.0,
                           reference=60.0)
     assert found == pytest.approx(mtbf / (YEAR - 1.0), rel=1e-8)
-    same = hm.break_even(lambda h: unit("a", mtbf, h),
+    same = hm.crossover(lambda h: unit("a", mtbf, h),
                          lambda m: m.measures().unavailability, 0.1, 100.0,
                          reference=1.0 / YEAR)
     assert same == pytest.approx(found, rel=1e-8)
@@ -80,7 +80,7 @@ def test_two_node_against_three_nodes_matches_a_grid_search_on_downtime():
     geometric grids of 25 points must contain Brent's root."""
     three = _three()
     target = three.measures().downtime_per_year
-    found = hm.break_even(_pair, "downtime_per_year", 1e-3, 10.0, reference=three, log=True)
+    found = hm.crossover(_pair, "downtime_per_year", 1e-3, 10.0, reference=three, log=True)
     below, above = _grid_crossing(lambda y: _pair(y).measures().downtime_per_year - target,
                                   1e-3, 10.0, 25)
     assert below <= found <= above
@@ -92,7 +92,7 @@ def test_fence_failure_matches_a_grid_search_on_long_outages():
     nodes once a fence fails with a probability of a few in ten thousand."""
     three = _three()
     target = three.outages_longer_than("20min")
-    found = hm.break_even(lambda q: _pair(4.6, q), "outages_longer_than", 1e-7, 0.1,
+    found = hm.crossover(lambda q: _pair(4.6, q), "outages_longer_than", 1e-7, 0.1,
                           reference=three, longer_than="20min", log=True)
     below, above = _grid_crossing(
         lambda q: _pair(4.6, q).outages_longer_than("20min") - target, 1e-7, 0.1, 21)
@@ -108,18 +108,18 @@ def test_no_crossing_says_which_side(hi, side):
         return unit("a", 2 * YEAR, h)
 
     if side is None:
-        assert hm.break_even(build, "downtime_per_year", 1.0, hi, reference=other) > 7.99
+        assert hm.crossover(build, "downtime_per_year", 1.0, hi, reference=other) > 7.99
         return
-    with pytest.raises(NoBreakEven, match=r"no crossing between lo = 1 and hi = 6") as err:
-        hm.break_even(build, "downtime_per_year", 1.0, hi, reference=other)
+    with pytest.raises(NoCrossover, match=r"no crossing between lo = 1 and hi = 6") as err:
+        hm.crossover(build, "downtime_per_year", 1.0, hi, reference=other)
     assert err.value.side == side and isinstance(err.value, ValueError)
     assert all(g < 0 for g in err.value.gaps)
 
 
 def test_always_above_is_reported_as_above():
     other = unit("other", 10 * YEAR, 1.0)
-    with pytest.raises(NoBreakEven, match="above the reference") as err:
-        hm.break_even(lambda h: unit("a", YEAR, h), "downtime_per_year", 2.0, 5.0,
+    with pytest.raises(NoCrossover, match="above the reference") as err:
+        hm.crossover(lambda h: unit("a", YEAR, h), "downtime_per_year", 2.0, 5.0,
                       reference=other)
     assert err.value.side == "above"
 
@@ -135,12 +135,12 @@ def test_bad_input_names_the_value(kwargs, match):
     args = {"build": lambda h: unit("a", YEAR, h), "measure": "downtime_per_year",
             "lo": 1.0, "hi": 10.0, "reference": unit("b", YEAR, 4.0), **kwargs}
     with pytest.raises(ValueError, match=match):
-        hm.break_even(**args)
+        hm.crossover(**args)
 
 
 def test_reference_must_be_a_model_or_a_number():
     with pytest.raises(TypeError, match=r"reference = 'three'"):
-        hm.break_even(lambda h: unit("a", YEAR, h), "downtime_per_year", 1.0, 10.0,
+        hm.crossover(lambda h: unit("a", YEAR, h), "downtime_per_year", 1.0, 10.0,
                       reference="three")
 
 
@@ -150,7 +150,7 @@ def test_table_agrees_with_break_even_and_names_sides():
     builds = {"2 y": lambda h: unit("a", 2 * YEAR, h),
               "8 y": lambda h: unit("b", 8 * YEAR, h),
               "0.1 y": lambda h: unit("c", 0.1 * YEAR, h)}
-    table = hm.break_even_table(builds, ["downtime_per_year", "outages_per_year"], 1.0, 24.0,
+    table = hm.crossover_table(builds, ["downtime_per_year", "outages_per_year"], 1.0, 24.0,
                                 reference=other)
     assert list(table.columns) == ["downtime (min/yr)", "outages/yr"]
     assert table.loc["2 y", "downtime (min/yr)"] == pytest.approx(8.0, rel=1e-8)

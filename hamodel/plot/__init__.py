@@ -12,7 +12,7 @@ One module per figure family:
 * :mod:`~hamodel.plot.slo`: downtime in a window against its error budget, and
   the chance of breaking an SLO against its target;
 * :mod:`~hamodel.plot.hourly`: outages and their cost by hour of the day;
-* :mod:`~hamodel.plot.breakeven`: designs swept over a parameter against a
+* :mod:`~hamodel.plot.crossover_plot`: designs swept over a parameter against a
   reference design, with their break-even values.
 
 Every function is ``plot_x(obj, ax=None, **kwargs) -> Axes``: with
@@ -24,8 +24,8 @@ imported only when a figure is drawn, so ``import hamodel`` stays free of
 
 from .breakdown import *  # noqa: F401,F403
 from .breakdown import __all__ as _breakdown_all
-from .breakeven import *  # noqa: F401,F403
-from .breakeven import __all__ as _breakeven_all
+from .crossover_plot import *  # noqa: F401,F403
+from .crossover_plot import __all__ as _crossover_plot_all
 from .diagrams import *  # noqa: F401,F403
 from .diagrams import __all__ as _diagrams_all
 from .frequency import *  # noqa: F401,F403
@@ -38,4 +38,4 @@ from .slo import *  # noqa: F401,F403
 from .slo import __all__ as _slo_all
 
 __all__ = [*_frequency_all, *_diagrams_all, *_breakdown_all, *_sensitivity_all,
-           *_slo_all, *_hourly_all, *_breakeven_all]
+           *_slo_all, *_hourly_all, *_crossover_plot_all]

@@ -6,7 +6,7 @@ import math
 
 from . import style
 
-__all__ = ["plot_break_even"]
+__all__ = ["plot_crossover"]
 
 
 def _readable_log_ticks(axis, lo: float, hi: float) -> None:
@@ -24,7 +24,7 @@ def _readable_log_ticks(axis, lo: float, hi: float) -> None:
         axis.set_minor_formatter(NullFormatter())
 
 
-def plot_break_even(curves, ax=None, *, reference=None, crossings=None, band=None,
+def plot_crossover(curves, ax=None, *, reference=None, crossings=None, band=None,
                     marks=None, xlabel=None, ylabel=None, title=None, format_x="{:.2g}",
                     logx=True, logy=True, legend=True):
     """Designs' measure against a parameter, a reference level and where they cross it.
@@ -32,7 +32,7 @@ def plot_break_even(curves, ax=None, *, reference=None, crossings=None, band=Non
     Each curve is one design's measure over a sweep of the parameter; the
     dashed black line is the reference design's value; a white circle on
     the line marks each design's break-even value (from
-    :func:`hamodel.break_even_table`), labelled with it.
+    :func:`hamodel.crossover_table`), labelled with it.
 
     Parameters
     ----------
@@ -83,7 +83,7 @@ def plot_break_even(curves, ax=None, *, reference=None, crossings=None, band=Non
     >>> mttrs = [1.0, 2.0, 4.0, 8.0, 16.0]
     >>> curve = pd.Series([hm.Component("one", mtbf="2y", mttr=h).measures().downtime_per_year
     ...                    for h in mttrs], index=mttrs)
-    >>> ax = hm.plot_break_even(
+    >>> ax = hm.plot_crossover(
     ...     {"MTBF 2 y": curve},
     ...     reference=("MTBF 1 y, MTTR 4 h", other.measures().downtime_per_year),
     ...     crossings={"MTBF 2 y": 8.0}, xlabel="MTTR (h)", ylabel="downtime (min/yr)")
@@ -96,11 +96,11 @@ def plot_break_even(curves, ax=None, *, reference=None, crossings=None, band=Non
     import numpy as np
 
     if not curves:
-        raise ValueError("plot_break_even: no curves given")
+        raise ValueError("plot_crossover: no curves given")
     crossings = dict(crossings or {})
     unknown = [k for k in crossings if k not in curves]
     if unknown:
-        raise ValueError(f"plot_break_even: crossings for {unknown}, which are not among the "
+        raise ValueError(f"plot_crossover: crossings for {unknown}, which are not among the "
                          f"curves {list(curves)}")
     fmt = format_x.format if isinstance(format_x, str) else format_x
     first = next(iter(curves.values()))
