@@ -15,6 +15,8 @@ from .component import *  # noqa: F401,F403
 from .costs import *  # noqa: F401,F403
 from .costs import __all__ as _costs_all
 from .component import __all__ as _component_all
+from .crossover import *  # noqa: F401,F403
+from .crossover import __all__ as _crossover_all
 from .ctmc import *  # noqa: F401,F403
 from .ctmc import __all__ as _ctmc_all
 from .data import *  # noqa: F401,F403
@@ -72,6 +74,7 @@ __all__ = [
     *_blocks_all,
     *_importance_all,
     *_compare_all,
+    *_crossover_all,
     *_plot_all,
     *_data_all,
     *_stacks_all,

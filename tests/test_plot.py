@@ -78,6 +78,10 @@ def _cases(designs, stack, tornado_table):
         ("hour_of_day", hm.plot_hour_of_day,
          {label: hm.hour_of_day(model) for label, model in designs.items()}, {}),
         ("break_even", hm.plot_break_even, _break_even_result(), {"client_cost": 1000.0}),
+        ("crossover", hm.plot_crossover, _mttr_sweep(designs),
+         {"reference": ("pair", designs["pair"].measures().downtime_per_year),
+          "crossings": {"single": 0.5, "2-of-3": "above"},
+          "xlabel": "MTTR (h)", "ylabel": "downtime (min/yr)"}),
     ]
 
 
@@ -93,9 +97,22 @@ def _break_even_result():
     return _BREAK_EVEN[0]
 
 
+def _mttr_sweep(designs):
+    """Downtime of two designs as their MTTR varies: curves for plot_crossover."""
+    mttrs = [0.1, 0.3, 1.0, 3.0, 10.0]
+    def single(h):
+        return hm.Component("server", mtbf="5y", mttr=h)
+    def trio(h):
+        return hm.k_of_n(2, [unit(f"n{i}", "1y", h) for i in range(3)])
+    return {label: pd.Series([build(h).measures().downtime_per_year for h in mttrs],
+                             index=mttrs)
+            for label, build in (("single", single), ("2-of-3", trio))}
+
+
 CASE_IDS = ["frequency_duration", "incidents", "availability", "outage_duration",
             "state_diagram", "block_diagram", "breakdown", "compare", "tornado",
-            "downtime_distribution", "slo_curve", "hour_of_day", "break_even"]
+            "downtime_distribution", "slo_curve", "hour_of_day", "break_even",
+            "crossover"]
 
 
 @pytest.fixture(params=CASE_IDS)
@@ -166,6 +183,7 @@ UNITS = re.compile(r"\((?:[^)]*?)(1/yr|min/yr|min|h|d|y)\b")
     ("compare", "1/yr", None),
     ("tornado", "min/yr", None),
     ("downtime_distribution", "min", None),
+    ("crossover", "h", "min/yr"),
 ])
 def test_axis_labels_carry_units(name, xunit, yunit, designs, stack, tornado_table):
     func, obj, kwargs = {c[0]: c[1:] for c in _cases(designs, stack, tornado_table)}[name]
@@ -188,6 +206,7 @@ def test_axis_labels_carry_units(name, xunit, yunit, designs, stack, tornado_tab
     ("downtime_distribution", 4),  # 3 designs + the error budget
     ("slo_curve", 4),              # 3 designs + the SLO marked
     ("break_even", 6),             # 2 designs x (line, band) + break-even + client's cost
+    ("crossover", 3),             # 2 designs + the reference
 ])
 def test_legend_when_several_series(name, entries, designs, stack, tornado_table):
     func, obj, kwargs = {c[0]: c[1:] for c in _cases(designs, stack, tornado_table)}[name]
@@ -564,3 +583,32 @@ def test_design_colours_are_kept(name, designs, stack, tornado_table):
     assert set(colors.values()) <= drawn, drawn
     with pytest.raises(ValueError, match="no colour for design"):
         func(obj, colors={"single": "red"}, **kwargs)
+# ------------------------------------------------------------------ break even
+def test_crossover_marks_crossings_on_the_reference_line(designs):
+    curves = _mttr_sweep(designs)
+    level = designs["pair"].measures().downtime_per_year
+    ax = hm.plot_crossover(curves, reference=("pair", level),
+                            crossings={"single": 0.5, "2-of-3": "above"},
+                            xlabel="MTTR (h)", ylabel="downtime (min/yr)")
+    circles = [ln for ln in ax.lines if ln.get_marker() == "o"]
+    assert [(tuple(c.get_xdata()), tuple(c.get_ydata())) for c in circles] == [((0.5,), (level,))]
+    assert [t.get_text() for t in ax.texts] == ["0.5"]
+
+
+def test_crossover_labels_a_short_log_axis_with_several_values():
+    """Less than three decades on a log axis: 1, 2 and 5 times each power of ten are
+    labelled (a single '1' cannot be read), as plain numbers."""
+    curve = pd.Series([0.3, 0.5, 1.2, 4.0], index=[1e-6, 1e-4, 1e-2, 1e-1])
+    ax = hm.plot_crossover({"pair": curve}, reference=("three nodes", 0.6),
+                            xlabel="probability (1)", ylabel="downtime (min/yr)")
+    ax.figure.canvas.draw()
+    labels = [t.get_text() for t in ax.get_yticklabels()
+              if t.get_text() and ax.get_ylim()[0] <= t.get_position()[1] <= ax.get_ylim()[1]]
+    assert len(labels) >= 3, labels
+    assert "1" in labels and "0.5" in labels
+
+
+def test_crossover_refuses_crossings_of_unknown_designs():
+    curve = pd.Series([1.0, 2.0], index=[1.0, 2.0])
+    with pytest.raises(ValueError, match=r"crossings for \['other'\]"):
+        hm.plot_crossover({"pair": curve}, crossings={"other": 1.5})

@@ -13,7 +13,9 @@ One module per figure family:
   the chance of breaking an SLO against its target;
 * :mod:`~hamodel.plot.hourly`: outages and their cost by hour of the day;
 * :mod:`~hamodel.plot.costs`: yearly cost of designs against the cost of an
-  hour down (break-even).
+  hour down (break-even);
+* :mod:`~hamodel.plot.crossover_plot`: designs swept over a parameter against a
+  reference design, with the values where they cross.
 
 Every function is ``plot_x(obj, ax=None, **kwargs) -> Axes``: with
 ``ax=None`` it opens exactly one new figure, with an Axes it draws there and
@@ -26,6 +28,8 @@ from .breakdown import *  # noqa: F401,F403
 from .breakdown import __all__ as _breakdown_all
 from .costs import *  # noqa: F401,F403
 from .costs import __all__ as _costs_all
+from .crossover_plot import *  # noqa: F401,F403
+from .crossover_plot import __all__ as _crossover_plot_all
 from .diagrams import *  # noqa: F401,F403
 from .diagrams import __all__ as _diagrams_all
 from .frequency import *  # noqa: F401,F403
@@ -38,4 +42,4 @@ from .slo import *  # noqa: F401,F403
 from .slo import __all__ as _slo_all
 
 __all__ = [*_frequency_all, *_diagrams_all, *_breakdown_all, *_sensitivity_all,
-           *_slo_all, *_hourly_all, *_costs_all]
+           *_slo_all, *_hourly_all, *_costs_all, *_crossover_plot_all]
