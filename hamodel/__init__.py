@@ -29,6 +29,8 @@ from .estimation import *  # noqa: F401,F403
 from .estimation import __all__ as _estimation_all
 from .exercises import *  # noqa: F401,F403
 from .exercises import __all__ as _exercises_all
+from .lumping import *  # noqa: F401,F403
+from .lumping import __all__ as _lumping_all
 from .ranking import *  # noqa: F401,F403
 from .ranking import __all__ as _importance_all
 from .measures import *  # noqa: F401,F403
@@ -73,6 +75,7 @@ __all__ = [
     *_ctmc_all,
     *_blocks_all,
     *_importance_all,
+    *_lumping_all,
     *_compare_all,
     *_crossover_all,
     *_plot_all,

@@ -69,6 +69,8 @@ def _cases(designs, stack, tornado_table):
         ("availability", hm.plot_availability, designs["single"], {"t_max": "1d"}),
         ("outage_duration", hm.plot_outage_duration, designs, {}),
         ("state_diagram", hm.plot_state_diagram, chain, {}),
+        ("lumped_state_diagram", hm.plot_lumped_state_diagram, chain,
+         {"group": lambda s: s if s in ("3 up", "2 up") else "down"}),
         ("block_diagram", hm.plot_block_diagram, stack, {}),
         ("breakdown", hm.plot_breakdown, stack, {}),
         ("compare", hm.plot_compare, hm.compare(designs), {}),
@@ -110,8 +112,8 @@ def _mttr_sweep(designs):
 
 
 CASE_IDS = ["frequency_duration", "incidents", "availability", "outage_duration",
-            "state_diagram", "block_diagram", "breakdown", "compare", "tornado",
-            "downtime_distribution", "slo_curve", "hour_of_day", "break_even",
+            "state_diagram", "lumped_state_diagram", "block_diagram", "breakdown", "compare",
+            "tornado", "downtime_distribution", "slo_curve", "hour_of_day", "break_even",
             "crossover"]
 
 

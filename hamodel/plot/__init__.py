@@ -5,7 +5,8 @@ One module per figure family:
 * :mod:`~hamodel.plot.frequency`: frequency-duration chart, incidents vs
   outages, point availability A(t), outage-length survival curve;
 * :mod:`~hamodel.plot.diagrams`: state diagram of any model's CTMC, block
-  diagram of any block tree;
+  diagram of any block tree; :mod:`~hamodel.plot.lumped`: the state diagram
+  of a large chain with its states grouped by role;
 * :mod:`~hamodel.plot.breakdown`: per-tier breakdown of a stack, designs
   compared side by side;
 * :mod:`~hamodel.plot.sensitivity`: tornado chart;
@@ -36,10 +37,12 @@ from .frequency import *  # noqa: F401,F403
 from .frequency import __all__ as _frequency_all
 from .hourly import *  # noqa: F401,F403
 from .hourly import __all__ as _hourly_all
+from .lumped import *  # noqa: F401,F403
+from .lumped import __all__ as _lumped_all
 from .sensitivity import *  # noqa: F401,F403
 from .sensitivity import __all__ as _sensitivity_all
 from .slo import *  # noqa: F401,F403
 from .slo import __all__ as _slo_all
 
 __all__ = [*_frequency_all, *_diagrams_all, *_breakdown_all, *_sensitivity_all,
-           *_slo_all, *_hourly_all, *_costs_all, *_crossover_plot_all]
+           *_slo_all, *_hourly_all, *_costs_all, *_crossover_plot_all, *_lumped_all]
