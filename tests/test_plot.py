@@ -418,3 +418,18 @@ def test_frequency_duration_draws_the_tolerated_outage():
     plt.close(ax.figure)
     with pytest.raises(ValueError, match="tolerated"):
         hm.plot_frequency_duration({"one": one}, tolerated="0min")
+
+
+def test_frequency_duration_path_joins_the_steps_in_order(designs):
+    """path=True: one arrow from each design's point to the next, in the order given."""
+    ax = hm.plot_frequency_duration(designs, path=True)
+    arrows = [p for p in ax.patches if isinstance(p, FancyArrowPatch)]
+    assert len(arrows) == len(designs) - 1
+    points = [(m.outages_per_year, m.mean_down_time * 60.0)
+              for m in (model.measures() for model in designs.values())]
+    for arrow, (start, end) in zip(arrows, zip(points[:-1], points[1:])):
+        assert arrow._posA_posB == [pytest.approx(start), pytest.approx(end)]
+    assert ax.get_title().strip() and ax.get_legend() is not None
+    plt.close(ax.figure)
+    plain = hm.plot_frequency_duration(designs)
+    assert not [p for p in plain.patches if isinstance(p, FancyArrowPatch)]
