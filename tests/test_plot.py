@@ -75,12 +75,22 @@ def _cases(designs, stack, tornado_table):
         ("slo_curve", hm.plot_slo_curve, designs, {"slo": "99.95%"}),
         ("hour_of_day", hm.plot_hour_of_day,
          {label: hm.hour_of_day(model) for label, model in designs.items()}, {}),
+        ("year_timeline", hm.plot_year_timeline, _simulated(), {}),
+        ("run_spread", hm.plot_run_spread, _simulated(), {"exact": _SIMULATED_UNIT}),
     ]
+
+
+_SIMULATED_UNIT = hm.Component("often", mtbf="30d", mttr="8h")
+
+
+def _simulated():
+    """A small seeded simulation (about 240 outages, no FewOutagesWarning) for the timeline."""
+    return hm.simulate(_SIMULATED_UNIT, horizon="1y", runs=20, seed=1, failures=True)
 
 
 CASE_IDS = ["frequency_duration", "incidents", "availability", "outage_duration",
             "state_diagram", "block_diagram", "breakdown", "compare", "tornado",
-            "downtime_distribution", "slo_curve", "hour_of_day"]
+            "downtime_distribution", "slo_curve", "hour_of_day", "year_timeline", "run_spread"]
 
 
 @pytest.fixture(params=CASE_IDS)
@@ -151,6 +161,8 @@ UNITS = re.compile(r"\((?:[^)]*?)(1/yr|min/yr|min|h|d|y)\b")
     ("compare", "1/yr", None),
     ("tornado", "min/yr", None),
     ("downtime_distribution", "min", None),
+    ("year_timeline", "h", None),
+    ("run_spread", "1/yr", None),
 ])
 def test_axis_labels_carry_units(name, xunit, yunit, designs, stack, tornado_table):
     func, obj, kwargs = {c[0]: c[1:] for c in _cases(designs, stack, tornado_table)}[name]
@@ -172,6 +184,8 @@ def test_axis_labels_carry_units(name, xunit, yunit, designs, stack, tornado_tab
     ("tornado", 3),                # raises, lowers, base
     ("downtime_distribution", 4),  # 3 designs + the error budget
     ("slo_curve", 4),              # 3 designs + the SLO marked
+    ("year_timeline", 4),          # night, weekend, outage, page
+    ("run_spread", 4),             # runs, interval, simulated mean, exact mean
 ])
 def test_legend_when_several_series(name, entries, designs, stack, tornado_table):
     func, obj, kwargs = {c[0]: c[1:] for c in _cases(designs, stack, tornado_table)}[name]

@@ -11,7 +11,9 @@ One module per figure family:
 * :mod:`~hamodel.plot.sensitivity`: tornado chart;
 * :mod:`~hamodel.plot.slo`: downtime in a window against its error budget, and
   the chance of breaking an SLO against its target;
-* :mod:`~hamodel.plot.hourly`: outages and their cost by hour of the day.
+* :mod:`~hamodel.plot.hourly`: outages and their cost by hour of the day;
+* :mod:`~hamodel.plot.timeline`: one simulated year as a calendar of outages
+  and pages, nights and weekends shaded; the spread of simulated years.
 
 Every function is ``plot_x(obj, ax=None, **kwargs) -> Axes``: with
 ``ax=None`` it opens exactly one new figure, with an Axes it draws there and
@@ -32,6 +34,8 @@ from .sensitivity import *  # noqa: F401,F403
 from .sensitivity import __all__ as _sensitivity_all
 from .slo import *  # noqa: F401,F403
 from .slo import __all__ as _slo_all
+from .timeline import *  # noqa: F401,F403
+from .timeline import __all__ as _timeline_all
 
 __all__ = [*_frequency_all, *_diagrams_all, *_breakdown_all, *_sensitivity_all,
-           *_slo_all, *_hourly_all]
+           *_slo_all, *_hourly_all, *_timeline_all]
