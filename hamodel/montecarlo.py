@@ -826,7 +826,9 @@ class SimulationResult:
             Rows ``"night"`` and ``"day"``; columns ``hours/day`` (how many
             hours of the day that is), ``outages/yr``, ``share of outages``,
             ``mean outage (min)`` (NaN with no outage there), ``downtime
-            (min/yr)`` and ``share of downtime``.
+            (min/yr)`` and ``share of downtime``; and ``pages/yr``
+            (component failures in those hours) when the simulation kept its
+            failures (``failures=True``).
 
         Examples
         --------
@@ -858,6 +860,10 @@ class SimulationResult:
                 "downtime (min/yr)": 60.0 * float(lengths.sum()) / years,
                 "share of downtime": float(lengths.sum()) / total_d if total_d > 0 else math.nan,
             }
+            if self.failure_starts is not None:
+                at_night = mask[np.floor(self.failure_starts).astype(np.int64) % 24]
+                chosen = at_night if label == "night" else ~at_night
+                rows[label]["pages/yr"] = int(np.count_nonzero(chosen)) / years
         return pd.DataFrame.from_dict(rows, orient="index")
 
     def _count_interval(self, counts, z: float, level: float) -> tuple[float, float]:

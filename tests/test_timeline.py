@@ -136,6 +136,13 @@ def test_night_and_day_counts_outages_by_their_start_hour(busy):
     assert table["share of outages"].sum() == pytest.approx(1.0)
     assert table["share of downtime"].sum() == pytest.approx(1.0)
     assert list(table["hours/day"]) == [9, 15]
+    # Pages: every component failure, by the hour it happened in.
+    fhour = np.floor(res.failure_starts).astype(int) % 24
+    fnight = (fhour >= 22) | (fhour < 7)
+    assert table.loc["night", "pages/yr"] == pytest.approx(fnight.sum() / years)
+    assert table["pages/yr"].sum() * years == pytest.approx(res.incidents.sum())
+    plain = hm.simulate(hm.Component("u", mtbf="30d", mttr="4h"), horizon="1y", runs=20, seed=1)
+    assert "pages/yr" not in plain.night_and_day().columns
 
 
 def test_run_spread_bars_count_every_run(busy):

@@ -142,8 +142,9 @@ def plot_year_timeline(result, run: int = 0, ax=None, *, night=("22:00", "07:00"
     ax.set_ylabel("week of the run (week 1 at the top)")
     down_h = float(np.sum(widths))
     span_text = "one year" if abs(end - HOURS_PER_YEAR) < 1 else style.format_duration(end)
-    ax.set_title(f"{span_text.capitalize()} of {result.model_name} (run {run + 1})\n"
-                 f"{starts.size} outages, {down_h:.3g} h down"
+    down_text = style.format_duration(down_h) + " down" if down_h > 0 else "no downtime"
+    ax.set_title(f"{span_text.capitalize()} of {result.model_name} (run {run})\n"
+                 f"{starts.size} outages, {down_text}"
                  + (f", {pages} pages" if result.failure_starts is not None else ""),
                  fontsize=11)
     ax.grid(True, axis="x", which="major", color=style.PALETTE["grid"], lw=0.6)
@@ -253,6 +254,10 @@ def plot_run_spread(result, measure: str = "outages", ax=None, *, exact=None, bi
     if exact is not None:
         ax.axvline(float(exact), color="black", lw=1.4, ls="--",
                    label=f"exact mean (Markov model): {float(exact):.4g} {unit}")
+    if measure != "downtime":
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(f"{label} ({unit})")
     ax.set_ylabel("runs (count)")
     ax.set_title(f"{result.model_name}: {label}, run by run")
