@@ -9,6 +9,7 @@ not pixels. Figures are closed after every test by ``conftest._close_figures``.
 
 from __future__ import annotations
 
+import itertools
 import re
 import subprocess
 import sys
@@ -441,7 +442,7 @@ def test_frequency_duration_path_joins_the_steps_in_order(designs):
     assert len(arrows) == len(designs) - 1
     points = [(m.outages_per_year, m.mean_down_time * 60.0)
               for m in (model.measures() for model in designs.values())]
-    for arrow, (start, end) in zip(arrows, zip(points[:-1], points[1:])):
+    for arrow, (start, end) in zip(arrows, itertools.pairwise(points)):
         assert arrow._posA_posB == [pytest.approx(start), pytest.approx(end)]
     assert ax.get_title().strip() and ax.get_legend() is not None
     plt.close(ax.figure)

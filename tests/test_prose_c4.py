@@ -38,7 +38,7 @@ def test_12_opening_quotes_the_single_servers_averages():
     opening = cells[0].source
     table = next(_output_text(c) for c in cells if c.cell_type == "code"
                  and "hm.compare(designs" in c.source)
-    outages, mean_h, down_min, incidents = _row(table, "one server")
+    outages, _, down_min, _ = _row(table, "one server")
     assert "4.3 outages a year" in opening and round(outages, 1) == 4.3
     assert "13 hours down" in opening and round(down_min / 60) == 13
 

@@ -75,7 +75,7 @@ def test_new_tier_goes_last_or_before_the_tier_named():
     assert list(last.tiers)[-1] == "cache"
     first = one.with_tier({"name": "cache", "model": "single", "unit": "web_server"},
                           before="server")
-    assert list(first.tiers)[0] == "cache"
+    assert next(iter(first.tiers)) == "cache"
     # A tier in series: the stack's unavailability grows by about the tier's own.
     extra = first.tiers["cache"].measures().unavailability
     grown = first.measures().unavailability - one.measures().unavailability

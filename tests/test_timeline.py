@@ -94,7 +94,7 @@ def test_failures_keep_every_failure_and_change_no_run(busy):
     key = res.failure_runs * 1e7 + res.failure_starts
     assert np.all(np.diff(key) >= 0) and np.all(res.failure_starts < res.horizon)
     # Renewal theory: each unit fails about horizon / (MTBF + MTTR) times a run.
-    for j, unit in enumerate((model.leaves)):
+    for j, unit in enumerate(model.leaves):
         count = np.count_nonzero(res.failure_units == j)
         mean = res.runs * res.horizon / (unit.mtbf + unit.mttr)
         assert abs(count - mean) < 5 * np.sqrt(mean)
@@ -117,7 +117,7 @@ def test_every_outage_of_a_series_system_starts_with_a_failure(busy):
 
 def test_failures_with_an_oncall_schedule_and_batches():
     unit = hm.Component("u", mtbf="10d", mttr="4h")
-    kw = dict(horizon="1y", runs=12, seed=3, oncall=hm.OnCall(), failures=True)
+    kw = {"horizon": "1y", "runs": 12, "seed": 3, "oncall": hm.OnCall(), "failures": True}
     one, many = hm.simulate(unit, batch=12, **kw), hm.simulate(unit, batch=5, **kw)
     for res in (one, many):
         assert np.array_equal(np.bincount(res.failure_runs, minlength=12), res.incidents)

@@ -96,7 +96,7 @@ def plot_frequency_duration(models, ax=None, *, isolines=(1, 10, 60, 600, 6000),
     if points:
         xs, ys = np.array(points).T
         # A path's steps are often close together: less margin, so that they spread out.
-        span = dict(pad=1.8, decades=1.0) if path else {}
+        span = {"pad": 1.8, "decades": 1.0} if path else {}
         xlo, xhi = _span(xs.min(), xs.max(), **span)
         ylo, yhi = _span(min(ys.min(), limit or np.inf), max(ys.max(), limit or 0.0), **span)
     else:
@@ -143,9 +143,11 @@ def _minutes(value: float) -> str:
 
 def _draw_path(ax, points):
     """Arrows from each point to the next, stopping short of the markers."""
+    from itertools import pairwise
+
     from matplotlib.patches import FancyArrowPatch
 
-    for (x0, y0), (x1, y1) in zip(points[:-1], points[1:]):
+    for (x0, y0), (x1, y1) in pairwise(points):
         ax.add_patch(FancyArrowPatch((x0, y0), (x1, y1), arrowstyle="-|>", mutation_scale=12,
                                      shrinkA=6, shrinkB=6, lw=1.1,
                                      color=style.PALETTE["neutral"], zorder=2))

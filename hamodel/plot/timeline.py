@@ -13,7 +13,7 @@ import numpy as np
 from ..units import HOURS_PER_YEAR, positive_duration
 from . import style
 
-__all__ = ["plot_year_timeline", "plot_run_spread"]
+__all__ = ["plot_run_spread", "plot_year_timeline"]
 
 _WEEK = 168.0
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
