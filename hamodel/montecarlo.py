@@ -107,7 +107,7 @@ class Estimate(NamedTuple):
 
 
 def simulate(model, horizon="10y", runs=1000, seed=None, *, batch=None, workers=1,
-             executor=None, progress=False, oncall=None) -> "SimulationResult":
+             executor=None, progress=False, oncall=None, failures=False) -> "SimulationResult":
     """Simulate a component or a block diagram of components.
 
     Parameters
@@ -148,6 +148,13 @@ def simulate(model, horizon="10y", runs=1000, seed=None, *, batch=None, workers=
         :func:`hamodel.hour_of_day` solves exactly; for a redundant group
         (a parallel or k-of-n block) ``hour_of_day`` has one responder per
         group, who stays while its work lasts, so their figures differ.
+    failures : bool
+        Also keep every component failure of every run (when, which unit):
+        the result's ``failure_starts``, ``failure_runs`` and
+        ``failure_units``, one entry per incident (a page to the on-call
+        team), as for a timeline of one run. Off by default: they take
+        memory in proportion to all the failures simulated. The runs
+        themselves do not change (the same random draws, the same outages).
 
     Returns
     -------
@@ -181,6 +188,14 @@ def simulate(model, horizon="10y", runs=1000, seed=None, *, batch=None, workers=
     (200, 20000.0)
     >>> lo, hi = res.interval("availability", level=0.999)
     >>> bool(lo <= pair.measures().availability <= hi)
+    True
+
+    With ``failures=True``, every component failure (each one pages someone):
+
+    >>> res = hm.simulate(pair, horizon="20000h", runs=200, seed=1, failures=True)
+    >>> res.units
+    ('a', 'b')
+    >>> bool(len(res.failure_starts) == res.incidents.sum())
     True
     """
     leaves, structure = _simulable(model)
@@ -224,18 +239,21 @@ def simulate(model, horizon="10y", runs=1000, seed=None, *, batch=None, workers=
     # Chunk i is runs [i * batch, (i + 1) * batch) with its own random stream, child i
     # of the seed: the same runs whatever executes them, and in whatever order.
     firsts = range(0, runs, batch)
-    chunks = [(model, H, min(batch, runs - first), child, oncall)
+    chunks = [(model, H, min(batch, runs - first), child, oncall, bool(failures))
               for first, child in zip(firsts, seeds(seed, len(firsts)))]
     parts = map_chunks(_simulate_chunk, chunks, sizes=[c[2] for c in chunks],
                        executor=executor, workers=workers, progress=progress,
                        desc=model.name, what="simulate")
     for first, part in zip(firsts, parts):
         part["outage_runs"] += first
+        if failures:
+            part["failure_runs"] += first
     data = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
     for v in data.values():
         v.setflags(write=False)
     _warn_if_few(int(data["outages"].sum()), runs, H, model.name)
-    return SimulationResult(model_name=model.name, runs=runs, horizon=H, **data)
+    units = tuple(leaf.name for leaf in leaves) if failures else None
+    return SimulationResult(model_name=model.name, runs=runs, horizon=H, units=units, **data)
 
 
 def _warn_if_few(outages: int, runs: int, H: float, name: str) -> None:
@@ -465,18 +483,42 @@ def _periods(t, up, H: float):
     return r[first], t[r[first], c[first]], stop, ~ended
 
 
-def _simulate_chunk(model, H: float, b: int, seed, oncall=None) -> dict:
+def _simulate_chunk(model, H: float, b: int, seed, oncall=None, failures=False) -> dict:
     """`b` runs of `model` with the random stream `seed` (a SeedSequence): one task."""
     leaves, structure = _simulable(model)
     rng = np.random.default_rng(seed)
     wait = None if oncall is None else _Response(oncall)
     return _simulate_batch(leaves, structure, H, b, rng, _state_table(leaves, structure),
-                           wait=wait)
+                           wait=wait, failures=failures)
 
 
-def _simulate_batch(leaves, structure, H: float, b: int, rng, table=None, wait=None) -> dict:
+def _failure_events(times, H: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every component failure before `H`: (run, time, leaf index), by run then time.
+
+    In each leaf's blocks (:func:`_leaf_events`) the even columns are failures
+    (each block starts with an up time); nothing is drawn here.
+    """
+    runs, starts, units = [], [], []
+    for j, blocks in enumerate(times):
+        for block in blocks:
+            fail = block[:, 0::2]
+            r, c = np.nonzero(fail < H)
+            runs.append(r)
+            starts.append(fail[r, c])
+            units.append(np.full(r.size, j, dtype=np.int64))
+    run, start, unit = (np.concatenate(x) for x in (runs, starts, units))
+    order = np.lexsort((start, run))
+    return run[order].astype(np.int64), start[order].astype(float), unit[order]
+
+
+def _simulate_batch(leaves, structure, H: float, b: int, rng, table=None, wait=None,
+                    failures=False) -> dict:
     times, n_events = zip(*(_leaf_events(leaf, H, b, rng, wait) for leaf in leaves))
     incidents = np.sum([(n + 1) // 2 for n in n_events], axis=0)
+    extra = {}
+    if failures:  # the exact times as drawn (_merge clears their last bits in its copy)
+        run, start, unit = _failure_events(times, H)
+        extra = {"failure_runs": run, "failure_starts": start, "failure_units": unit}
     t, who = _merge(times, n_events)
     np.minimum(t, H, out=t)  # what happens at or after the horizon is not simulated
     k = t.shape[1]
@@ -536,6 +578,7 @@ def _simulate_batch(leaves, structure, H: float, b: int, rng, table=None, wait=N
         "outage_censored": censored,
         "outage_runs": runs.astype(np.int64),
         "outage_starts": start,
+        **extra,
     }
 
 
@@ -564,6 +607,14 @@ class SimulationResult:
     outage_starts : numpy.ndarray
         When each outage began, in hours from the start of its run (hour 0 is
         Monday 00:00 for a schedule's clock).
+    units : tuple of str or None
+        The simulated components' names, when the simulation kept its
+        failures (``simulate(..., failures=True)``); None otherwise, and the
+        three ``failure_`` fields are None too.
+    failure_starts, failure_runs, failure_units : numpy.ndarray or None
+        Every component failure (an incident: someone is paged), sorted by
+        run and time: when it happened (hours from the start of its run), in
+        which run, and which unit failed (an index into `units`).
 
     Notes
     -----
@@ -612,6 +663,10 @@ class SimulationResult:
     outage_censored: np.ndarray
     outage_runs: np.ndarray
     outage_starts: np.ndarray
+    units: tuple | None = None
+    failure_starts: np.ndarray | None = None
+    failure_runs: np.ndarray | None = None
+    failure_units: np.ndarray | None = None
 
     @property
     def total_time(self) -> float:
@@ -750,6 +805,67 @@ class SimulationResult:
         lo, hi = self._count_interval(counts, z, level)
         return Estimate(value, lo * HOURS_PER_YEAR, hi * HOURS_PER_YEAR)
 
+    def night_and_day(self, night=("22:00", "07:00")):
+        """Outages that start at night against those that start by day.
+
+        The clock of every run starts on Monday 00:00 (as for an on-call
+        schedule), so an outage's start time gives its hour of the day. The
+        night is the same hours every day; an outage belongs to the hour it
+        starts in, with all its length.
+
+        Parameters
+        ----------
+        night : (str, str) or str
+            First and last hour of the night, ``("22:00", "07:00")`` (the
+            default) or ``"22:00-07:00"``; whole hours, and the night may
+            cross midnight.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Rows ``"night"`` and ``"day"``; columns ``hours/day`` (how many
+            hours of the day that is), ``outages/yr``, ``share of outages``,
+            ``mean outage (min)`` (NaN with no outage there), ``downtime
+            (min/yr)`` and ``share of downtime``; and ``pages/yr``
+            (component failures in those hours) when the simulation kept its
+            failures (``failures=True``).
+
+        Examples
+        --------
+        An outage that begins at 23:00 on the first Monday and one at noon:
+
+        >>> import hamodel as hm
+        >>> unit = hm.Component("u", mtbf="100d", mttr="2h")
+        >>> res = hm.simulate(unit, horizon="1y", runs=200, seed=4)
+        >>> table = res.night_and_day(("22:00", "07:00"))
+        >>> table["hours/day"].tolist()
+        [9, 15]
+        >>> bool(abs(table.loc["night", "share of outages"] - 9 / 24) < 0.05)
+        True
+        """
+        import pandas as pd
+
+        mask = night_hours(night)[:24]
+        is_night = mask[(np.floor(self.outage_starts).astype(np.int64)) % 24]
+        years = self.total_time / HOURS_PER_YEAR
+        rows = {}
+        total_n, total_d = self.outage_durations.size, float(self.outage_durations.sum())
+        for label, sel in (("night", is_night), ("day", ~is_night)):
+            lengths = self.outage_durations[sel]
+            rows[label] = {
+                "hours/day": int(mask.sum()) if label == "night" else int(24 - mask.sum()),
+                "outages/yr": lengths.size / years,
+                "share of outages": lengths.size / total_n if total_n else math.nan,
+                "mean outage (min)": 60.0 * float(lengths.mean()) if lengths.size else math.nan,
+                "downtime (min/yr)": 60.0 * float(lengths.sum()) / years,
+                "share of downtime": float(lengths.sum()) / total_d if total_d > 0 else math.nan,
+            }
+            if self.failure_starts is not None:
+                at_night = mask[np.floor(self.failure_starts).astype(np.int64) % 24]
+                chosen = at_night if label == "night" else ~at_night
+                rows[label]["pages/yr"] = int(np.count_nonzero(chosen)) / years
+        return pd.DataFrame.from_dict(rows, orient="index")
+
     def _count_interval(self, counts, z: float, level: float) -> tuple[float, float]:
         """Interval of a rate per hour from per-run event counts."""
         lo, hi = _mean_interval(counts / self.horizon, z)
@@ -795,6 +911,40 @@ class SimulationResult:
         return (f"SimulationResult({self.model_name!r}, runs={self.runs}, "
                 f"horizon={self.horizon:.6g} h, availability={self.measures().availability:.6g} "
                 f"[{lo:.6g}, {hi:.6g}], outages={int(self.outages.sum())})")
+
+
+def night_hours(night=("22:00", "07:00")) -> np.ndarray:
+    """The hours of the week that are night, a boolean mask of 168 (hour 0: Monday 00:00).
+
+    Parameters
+    ----------
+    night : (str, str) or str
+        ``("22:00", "07:00")`` or ``"22:00-07:00"``: every day from the first
+        hour to the second, across midnight if need be (whole hours).
+
+    Examples
+    --------
+    >>> from hamodel.montecarlo import night_hours
+    >>> mask = night_hours(("22:00", "07:00"))
+    >>> int(mask[:24].sum()), bool(mask[3]), bool(mask[12]), bool(mask[23])
+    (9, True, False, True)
+    """
+    from .schedule import parse_business_hours
+
+    if isinstance(night, (tuple, list)) and len(night) == 2 and all(
+            isinstance(x, str) for x in night):
+        text = f"{night[0]}-{night[1]}"
+    elif isinstance(night, str):
+        text = night
+    else:
+        raise ValueError(f"night = {night!r}: expected two hours such as ('22:00', '07:00') "
+                         "or '22:00-07:00'")
+    if text.strip().lower() in ("24/7", "never", "none", "") or ";" in text or " " in text.strip():
+        raise ValueError(f"night = {night!r}: expected two hours such as ('22:00', '07:00')")
+    try:
+        return parse_business_hours(text)
+    except ValueError as exc:
+        raise ValueError(f"night = {night!r}: {exc}") from None
 
 
 def _quantile(level, df: int) -> float:

@@ -130,9 +130,13 @@ class Stack:
         (:func:`hamodel.uncertainty` does).
     document : mapping or None
         The description it was built from (the YAML file's content, or the
-        mapping given to :meth:`from_dict`); :meth:`with_values` rebuilds
-        the stack from it without reading any file. None for a stack put
-        together from models directly.
+        mapping given to :meth:`from_dict`); :meth:`with_values`,
+        :meth:`with_tier` and :meth:`without_tiers` rebuild the stack from it
+        without reading any file. None for a stack put together from models
+        directly.
+    values : mapping or None
+        The ``values=`` the stack was loaded with, kept so that
+        :meth:`with_tier` and :meth:`without_tiers` rebuild it with them.
 
     Examples
     --------
@@ -159,6 +163,7 @@ class Stack:
     component_kinds: tuple = ()
     case: str | None = None
     document: object = field(default=None, repr=False)
+    values: object = field(default=None, repr=False)
 
     @classmethod
     def from_dict(cls, document, *, case: str | None = None, values=None,
@@ -192,6 +197,129 @@ class Stack:
                              "hm.Stack.from_dict(...) or hm.load_stack(...)")
         return _build_stack(copy.deepcopy(self.document), self.path,
                             self.case if case is None else case, values)
+
+    def with_tier(self, tier: Mapping, *, before: str | None = None,
+                  name: str | None = None) -> "Stack":
+        """The same stack with one tier added, or replaced by another design.
+
+        Build a design up step by step from a baseline: split a tier onto a
+        host of its own, then make it redundant, and so on, each step a new
+        stack (the stack itself is not changed).
+
+        Parameters
+        ----------
+        tier : mapping
+            One tier as in a stack file: ``name``, ``model`` and the model's
+            parameters. If the stack has a tier of that name, the new one
+            takes its place; otherwise it is added at the end, or just before
+            the tier named `before`.
+        before : str, optional
+            Where a new tier goes: before this tier. Not allowed when `tier`
+            replaces an existing tier, which keeps its place.
+        name : str, optional
+            The new stack's name; default the stack's own.
+
+        Returns
+        -------
+        Stack
+            Rebuilt from :attr:`document` with the same ``case`` and
+            ``values`` (nothing is read from disk), so every rule and check of
+            :func:`load_stack` applies to the new tier.
+
+        Raises
+        ------
+        ValueError
+            For a stack put together from models directly (no description),
+            a `tier` without a ``name``, or a `before` that names no tier.
+        StackError
+            For a tier the stack file rules refuse (an unknown model, a
+            duration without its unit, ...).
+
+        Examples
+        --------
+        >>> import hamodel as hm
+        >>> one = hm.load_stack("single_server.yaml")
+        >>> pair = one.with_tier({"name": "web", "model": "parallel", "n": 2,
+        ...                       "unit": ["physical_server", "web_server"]}, name="web pair")
+        >>> list(pair.tiers) == list(one.tiers), pair.name
+        (True, 'web pair')
+        >>> lb = pair.with_tier({"name": "lb", "model": "single", "unit": "haproxy"},
+        ...                     before="server")
+        >>> list(lb.tiers)[:2]
+        ['lb', 'server']
+        """
+        doc = self._document_for("with_tier")
+        if not isinstance(tier, Mapping) or "name" not in tier:
+            raise ValueError(f"with_tier: tier = {_short(tier)}; expected a mapping with a "
+                             "'name' and a 'model', as a tier of a stack file")
+        tiers = list(doc.get("tiers") or [])
+        names = [t.get("name") if isinstance(t, Mapping) else None for t in tiers]
+        new = copy.deepcopy(dict(tier))
+        if new["name"] in names:
+            if before is not None:
+                raise ValueError(f"with_tier: tier {new['name']!r} replaces the stack's tier of "
+                                 f"that name in its place; before = {before!r} is not allowed")
+            tiers[names.index(new["name"])] = new
+        elif before is None:
+            tiers.append(new)
+        elif before in names:
+            tiers.insert(names.index(before), new)
+        else:
+            raise ValueError(f"with_tier: before = {before!r}; the stack's tiers are {names}")
+        doc["tiers"] = tiers
+        if name is not None:
+            doc["name"] = name
+        return _build_stack(doc, self.path, self.case, self.values)
+
+    def without_tiers(self, *names: str, name: str | None = None) -> "Stack":
+        """The same stack without the tiers named (say, once their work moves to other hosts).
+
+        Parameters
+        ----------
+        *names : str
+            Tiers to leave out; each must be a tier of the stack.
+        name : str, optional
+            The new stack's name; default the stack's own.
+
+        Returns
+        -------
+        Stack
+            Rebuilt from :attr:`document` as by :meth:`with_tier`.
+
+        Raises
+        ------
+        ValueError
+            For a name that is not a tier of the stack, or for leaving no tier.
+
+        Examples
+        --------
+        >>> import hamodel as hm
+        >>> one = hm.load_stack("single_server.yaml")
+        >>> list(one.without_tiers("disks", "raid controller").tiers)
+        ['server', 'web', 'database', 'ldap', 'operator error']
+        """
+        doc = self._document_for("without_tiers")
+        tiers = list(doc.get("tiers") or [])
+        have = [t.get("name") if isinstance(t, Mapping) else None for t in tiers]
+        for gone in names:
+            if gone not in have:
+                raise ValueError(f"without_tiers: {gone!r} is not a tier of {self.name!r}; "
+                                 f"its tiers are {have}")
+        doc["tiers"] = [t for t, n in zip(tiers, have) if n not in names]
+        if not doc["tiers"]:
+            raise ValueError(f"without_tiers: leaving out {list(names)} leaves {self.name!r} "
+                             "with no tier")
+        if name is not None:
+            doc["name"] = name
+        return _build_stack(doc, self.path, self.case, self.values)
+
+    def _document_for(self, what: str) -> dict:
+        """A fresh copy of the description to edit, or a clear error when there is none."""
+        if self.document is None:
+            raise ValueError(f"{what}: stack {self.name!r} was put together from models, so it "
+                             "has no description to rebuild; build it with "
+                             "hm.Stack.from_dict(...) or hm.load_stack(...)")
+        return copy.deepcopy(dict(self.document))
 
     def kinds(self) -> tuple:
         """The component kinds the stack uses, in order of first use.
@@ -415,6 +543,7 @@ def _build_stack(doc, path: Path | None, case, values) -> Stack:
     kept = copy.deepcopy(doc)
     stack = _Loader(path, case, _values(where, values)).stack(doc)
     object.__setattr__(stack, "document", kept)
+    object.__setattr__(stack, "values", copy.deepcopy(values))
     return stack
 
 

@@ -9,6 +9,7 @@ not pixels. Figures are closed after every test by ``conftest._close_figures``.
 
 from __future__ import annotations
 
+import itertools
 import re
 import subprocess
 import sys
@@ -84,7 +85,17 @@ def _cases(designs, stack, tornado_table):
          {"reference": ("pair", designs["pair"].measures().downtime_per_year),
           "crossings": {"single": 0.5, "2-of-3": "above"},
           "xlabel": "MTTR (h)", "ylabel": "downtime (min/yr)"}),
+        ("year_timeline", hm.plot_year_timeline, _simulated(), {}),
+        ("run_spread", hm.plot_run_spread, _simulated(), {"exact": _SIMULATED_UNIT}),
     ]
+
+
+_SIMULATED_UNIT = hm.Component("often", mtbf="30d", mttr="8h")
+
+
+def _simulated():
+    """A small seeded simulation (about 240 outages, no FewOutagesWarning) for the timeline."""
+    return hm.simulate(_SIMULATED_UNIT, horizon="1y", runs=20, seed=1, failures=True)
 
 
 _BREAK_EVEN = []
@@ -114,7 +125,7 @@ def _mttr_sweep(designs):
 CASE_IDS = ["frequency_duration", "incidents", "availability", "outage_duration",
             "state_diagram", "lumped_state_diagram", "block_diagram", "breakdown", "compare",
             "tornado", "downtime_distribution", "slo_curve", "hour_of_day", "break_even",
-            "crossover"]
+            "crossover", "year_timeline", "run_spread"]
 
 
 @pytest.fixture(params=CASE_IDS)
@@ -186,6 +197,8 @@ UNITS = re.compile(r"\((?:[^)]*?)(1/yr|min/yr|min|h|d|y)\b")
     ("tornado", "min/yr", None),
     ("downtime_distribution", "min", None),
     ("crossover", "h", "min/yr"),
+    ("year_timeline", "h", None),
+    ("run_spread", "1/yr", None),
 ])
 def test_axis_labels_carry_units(name, xunit, yunit, designs, stack, tornado_table):
     func, obj, kwargs = {c[0]: c[1:] for c in _cases(designs, stack, tornado_table)}[name]
@@ -209,6 +222,8 @@ def test_axis_labels_carry_units(name, xunit, yunit, designs, stack, tornado_tab
     ("slo_curve", 4),              # 3 designs + the SLO marked
     ("break_even", 6),             # 2 designs x (line, band) + break-even + client's cost
     ("crossover", 3),             # 2 designs + the reference
+    ("year_timeline", 4),          # night, weekend, outage, page
+    ("run_spread", 4),             # runs, interval, simulated mean, exact mean
 ])
 def test_legend_when_several_series(name, entries, designs, stack, tornado_table):
     func, obj, kwargs = {c[0]: c[1:] for c in _cases(designs, stack, tornado_table)}[name]
@@ -614,3 +629,16 @@ def test_crossover_refuses_crossings_of_unknown_designs():
     curve = pd.Series([1.0, 2.0], index=[1.0, 2.0])
     with pytest.raises(ValueError, match=r"crossings for \['other'\]"):
         hm.plot_crossover({"pair": curve}, crossings={"other": 1.5})
+def test_frequency_duration_path_joins_the_steps_in_order(designs):
+    """path=True: one arrow from each design's point to the next, in the order given."""
+    ax = hm.plot_frequency_duration(designs, path=True)
+    arrows = [p for p in ax.patches if isinstance(p, FancyArrowPatch)]
+    assert len(arrows) == len(designs) - 1
+    points = [(m.outages_per_year, m.mean_down_time * 60.0)
+              for m in (model.measures() for model in designs.values())]
+    for arrow, (start, end) in zip(arrows, itertools.pairwise(points)):
+        assert arrow._posA_posB == [pytest.approx(start), pytest.approx(end)]
+    assert ax.get_title().strip() and ax.get_legend() is not None
+    plt.close(ax.figure)
+    plain = hm.plot_frequency_duration(designs)
+    assert not [p for p in plain.patches if isinstance(p, FancyArrowPatch)]

@@ -16,7 +16,9 @@ One module per figure family:
 * :mod:`~hamodel.plot.costs`: yearly cost of designs against the cost of an
   hour down (break-even);
 * :mod:`~hamodel.plot.crossover_plot`: designs swept over a parameter against a
-  reference design, with the values where they cross.
+  reference design, with the values where they cross;
+* :mod:`~hamodel.plot.timeline`: one simulated year as a calendar of outages
+  and pages, nights and weekends shaded; the spread of simulated years.
 
 Every function is ``plot_x(obj, ax=None, **kwargs) -> Axes``: with
 ``ax=None`` it opens exactly one new figure, with an Axes it draws there and
@@ -43,6 +45,9 @@ from .sensitivity import *  # noqa: F401,F403
 from .sensitivity import __all__ as _sensitivity_all
 from .slo import *  # noqa: F401,F403
 from .slo import __all__ as _slo_all
+from .timeline import *  # noqa: F401,F403
+from .timeline import __all__ as _timeline_all
 
 __all__ = [*_frequency_all, *_diagrams_all, *_breakdown_all, *_sensitivity_all,
-           *_slo_all, *_hourly_all, *_costs_all, *_crossover_plot_all, *_lumped_all]
+           *_slo_all, *_hourly_all, *_costs_all, *_crossover_plot_all, *_lumped_all,
+           *_timeline_all]

@@ -22,7 +22,7 @@ _MARKERS = ("o", "s", "D", "^", "v", "P", "X")
 
 
 def plot_frequency_duration(models, ax=None, *, isolines=(1, 10, 60, 600, 6000), annotate=True,
-                            legend_loc="best", tolerated=None, colors=None):
+                            legend_loc="best", tolerated=None, colors=None, path=False):
     """Outages per year (x) against mean outage duration (y), log axes.
 
     Dashed lines mark constant downtime per year: a design further right has
@@ -48,6 +48,11 @@ def plot_frequency_duration(models, ax=None, *, isolines=(1, 10, 60, 600, 6000),
     colors : mapping of label to colour, optional
         One colour per design, as in the other charts of a report; by
         default the series colours in order.
+    path : bool
+        Join the designs by arrows in the order given, from each to the
+        next: the path of one design as it is built up step by step (label
+        the steps in order, say ``"0 one server"``, ``"1 own hosts"``). A
+        design that never fails (no point) is skipped.
 
     Returns
     -------
@@ -62,6 +67,14 @@ def plot_frequency_duration(models, ax=None, *, isolines=(1, 10, 60, 600, 6000),
     >>> ax.get_xlabel(), ax.get_ylabel()
     ('outages per year (1/yr)', 'mean outage duration (min)')
     >>> plt.close(ax.figure)
+
+    A design built up in two steps, its path drawn as arrows:
+
+    >>> pair = hm.parallel(one, one.renamed("server-2"))
+    >>> ax = hm.plot_frequency_duration({"0 one": one, "1 pair": pair}, path=True)
+    >>> len(ax.patches)  # one arrow
+    1
+    >>> plt.close(ax.figure)
     """
     measured = [(label, model.measures()) for label, model in style.items(models)]
     ax = style.new_axes(ax, (7.0, 5.0))
@@ -73,15 +86,22 @@ def plot_frequency_duration(models, ax=None, *, isolines=(1, 10, 60, 600, 6000),
         points.append((x, y))
         ax.scatter([x], [y], s=60, zorder=3, color=style.design_color(colors, label, i),
                    marker=_MARKERS[i % len(_MARKERS)], edgecolor="white", linewidth=0.8,
-                   label=f"{label}: {m.downtime_minutes_per_year:.3g} min/yr")
+                   label=f"{label}: {_minutes(m.downtime_minutes_per_year)} min/yr")
         if annotate:
-            ax.annotate(label, (x, y), textcoords="offset points", xytext=(7, 5), fontsize=9,
-                        zorder=4)
+            # Along a path, steps take turns right and left of their points, so
+            # that neighbouring steps' labels do not print over each other.
+            left = path and len(points) % 2 == 0
+            ax.annotate(label, (x, y), textcoords="offset points", xytext=(-7 if left else 7, 5),
+                        ha="right" if left else "left", fontsize=9, zorder=4)
+    if path:
+        _draw_path(ax, points)
     limit = None if tolerated is None else positive_duration(tolerated, "tolerated") * 60.0
     if points:
         xs, ys = np.array(points).T
-        xlo, xhi = _span(xs.min(), xs.max())
-        ylo, yhi = _span(min(ys.min(), limit or np.inf), max(ys.max(), limit or 0.0))
+        # A path's steps are often close together: less margin, so that they spread out.
+        span = {"pad": 1.8, "decades": 1.0} if path else {}
+        xlo, xhi = _span(xs.min(), xs.max(), **span)
+        ylo, yhi = _span(min(ys.min(), limit or np.inf), max(ys.max(), limit or 0.0), **span)
     else:
         xlo, xhi, ylo, yhi = 1e-3, 10.0, 1.0, 1e3
     ax.set_xscale("log")
@@ -94,6 +114,7 @@ def plot_frequency_duration(models, ax=None, *, isolines=(1, 10, 60, 600, 6000),
                    label=f"tolerated outage: {tolerated}")
     for axis in (ax.xaxis, ax.yaxis):
         axis.set_major_formatter(style.log_tick_formatter())
+        axis.set_minor_formatter(_minor_formatter())
     ax.grid(True, which="major", color=style.PALETTE["grid"], lw=0.4, alpha=0.6)
     ax.set_xlabel("outages per year (1/yr)")
     ax.set_ylabel("mean outage duration (min)")
@@ -105,6 +126,34 @@ def plot_frequency_duration(models, ax=None, *, isolines=(1, 10, 60, 600, 6000),
         ax.legend(fontsize=8, title="design: downtime", title_fontsize=8, framealpha=0.9,
                   **where)
     return ax
+
+
+def _minor_formatter():
+    """Plain numbers at the minor ticks a short log axis labels (2, 3, 5), none elsewhere."""
+    from matplotlib.ticker import LogFormatter
+
+    class _Plain(LogFormatter):
+        def __call__(self, x, pos=None):
+            return f"{x:g}" if super().__call__(x, pos) else ""
+
+    return _Plain(labelOnlyBase=False, minor_thresholds=(1.0, 0.6))
+
+
+def _minutes(value: float) -> str:
+    """Minutes a year for a legend: three significant digits, whole minutes above 1000."""
+    return f"{value:,.0f}" if value >= 1000 else f"{value:.3g}"
+
+
+def _draw_path(ax, points):
+    """Arrows from each point to the next, stopping short of the markers."""
+    from itertools import pairwise
+
+    from matplotlib.patches import FancyArrowPatch
+
+    for (x0, y0), (x1, y1) in pairwise(points):
+        ax.add_patch(FancyArrowPatch((x0, y0), (x1, y1), arrowstyle="-|>", mutation_scale=12,
+                                     shrinkA=6, shrinkB=6, lw=1.1,
+                                     color=style.PALETTE["neutral"], zorder=2))
 
 
 def _span(lo: float, hi: float, pad: float = 4.0, decades: float = 2.0):
