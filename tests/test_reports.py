@@ -120,7 +120,9 @@ def test_client_report_pdf_has_its_sections_and_recommendation(stored_pdfs):
     text = _text(stored_pdfs[CLIENT_REPORT])
     for section in CLIENT_SECTIONS:
         assert section in text
-    assert "Recommendation: HA is worth it." in text
+    # The default: full HA's running cost (12 hosts against 1) is more than it saves at
+    # 1,000 per hour down (tests/test_notebooks.py checks the stored verdict itself).
+    assert "Recommendation: HA is not worth its cost" in text
     assert "Example client" in text
 
 
@@ -153,7 +155,12 @@ def test_client_report_from_papermill(client_pdf):
     text = _text(client_pdf)
     assert "Pdf Test Client" in text
     assert "HA web, MMM database, single NFS" in text
-    assert "Recommendation: HA is worth it only if" in text
+    executed = nbformat.read(client_pdf.with_suffix(".ipynb"), as_version=4)
+    verdict = next(o["data"]["text/markdown"] for c in executed.cells if c.cell_type == "code"
+                   for o in c.get("outputs", [])
+                   if o.get("data", {}).get("text/markdown", "").startswith("**Recommendation:"))
+    first = verdict.split("**")[1]  # "Recommendation: HA is ...", as computed for this client
+    assert " ".join(first.split()) in " ".join(text.split())
     assert "stack_file =" not in text and "import hamodel as hm" not in text
     for section in CLIENT_SECTIONS:
         assert section in text
