@@ -15,8 +15,8 @@ from .component import *  # noqa: F401,F403
 from .costs import *  # noqa: F401,F403
 from .costs import __all__ as _costs_all
 from .component import __all__ as _component_all
-from .crossover import *  # noqa: F401,F403
-from .crossover import __all__ as _crossover_all
+from .crossing import *  # noqa: F401,F403
+from .crossing import __all__ as _crossover_all
 from .ctmc import *  # noqa: F401,F403
 from .ctmc import __all__ as _ctmc_all
 from .data import *  # noqa: F401,F403

@@ -1,4 +1,4 @@
-"""Tests of hamodel.crossover: break-even values against closed forms and a grid search."""
+"""Tests of hamodel.crossing (hm.crossover): break-even values against closed forms and a grid search."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import hamodel as hm
-from hamodel.crossover import NoCrossover
+from hamodel.crossing import NoCrossover
 
 YEAR = hm.HOURS_PER_YEAR
 
