@@ -80,7 +80,7 @@ def cost_items(path: str | Path | None = None):
     --------
     >>> import hamodel as hm
     >>> table = hm.cost_items()
-    >>> table.loc["engineer_rate", ["low", "typical", "high"]].tolist()
+    >>> table.loc["engineer_rate", ["low", "typical", "high"]].astype(float).tolist()
     [45.0, 70.0, 120.0]
     >>> bool(table.loc["support_subscription", "optional"])
     True
@@ -435,7 +435,7 @@ def yearly_cost(stack, *, cost_per_hour_down: float = 0.0, cost_per_incident=Non
     --------
     >>> import hamodel as hm
     >>> one = hm.yearly_cost(hm.load_stack("single_server.yaml"), cost_per_hour_down=1000)
-    >>> one.summary.loc["hosts", ["count", "unit cost", "per year"]].tolist()
+    >>> one.summary.loc["hosts", ["count", "unit cost", "per year"]].astype(float).tolist()
     [1.0, 1000.0, 1000.0]
     >>> round(one.running)  # 1 host + 12 h of upkeep at 70 an hour
     1840

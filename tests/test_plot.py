@@ -14,6 +14,7 @@ import re
 import subprocess
 import sys
 import warnings
+from pathlib import Path
 from types import MappingProxyType
 
 import matplotlib.pyplot as plt
@@ -175,7 +176,22 @@ def test_nothing_printed_shown_or_warned(case, capsys, monkeypatch):
         ax.figure.canvas.draw()
     out = capsys.readouterr()
     assert out.out == "" and out.err == ""
-    assert [str(w.message) for w in caught] == []
+    assert [f"{w.filename}:{w.lineno}: {w.message}" for w in caught if _shown_to_users(w)] == []
+
+
+def _shown_to_users(w) -> bool:
+    """Whether the warning is ours, or one Python shows a user by default.
+
+    A DeprecationWarning raised inside a third-party library about its own
+    dependency (matplotlib 3.8's mathtext calling pyparsing 3.3's old names,
+    seen at the dependency floors) is hidden by Python's default filters and
+    is not ours to fix. A DeprecationWarning attributed to hamodel's code
+    (say, a deprecated matplotlib call in a plot function) still fails.
+    """
+    if not issubclass(w.category, DeprecationWarning):
+        return True
+    package = Path(hm.__file__).resolve().parent
+    return package in Path(w.filename).resolve().parents
 
 
 def test_every_figure_has_a_title(case):
