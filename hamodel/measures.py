@@ -345,6 +345,25 @@ def latex_text(text) -> str:
     return re.sub(r"[\\&%$#_{}~^]", lambda m: _LATEX_SPECIAL[m.group()], str(text))
 
 
+def latex_fit_width(tabular: str) -> str:
+    r"""`tabular` shrunk to the text width when it is wider, for the tables of a PDF report.
+
+    LaTeX measures the table and scales it down (graphicx's ``\resizebox``)
+    only if it is wider than ``\linewidth``; a narrow table is left as it
+    is. Without it a table of six measures ran off the page and lost its
+    last column.
+
+    Examples
+    --------
+    >>> print(latex_fit_width(r"\begin{tabular}{l}x\end{tabular}"))
+    \begingroup\setbox0=\hbox{\begin{tabular}{l}x\end{tabular}}%
+    \ifdim\wd0>\linewidth\resizebox{\linewidth}{!}{\usebox0}\else\usebox0\fi\endgroup
+    """
+    return ("\\begingroup\\setbox0=\\hbox{" + tabular.strip() + "}%\n"
+            "\\ifdim\\wd0>\\linewidth\\resizebox{\\linewidth}{!}{\\usebox0}"
+            "\\else\\usebox0\\fi\\endgroup")
+
+
 def plain_number(value: float, digits: int = 6) -> str:
     """`value` to `digits` significant figures, written out without an exponent.
 

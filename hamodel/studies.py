@@ -35,7 +35,7 @@ from types import MappingProxyType
 import numpy as np
 
 from ._parallel import map_chunks
-from .measures import MEASURES, latex_text
+from .measures import MEASURES, latex_fit_width, latex_text, plain_number
 from .units import confidence_level, duration
 
 __all__ = ["UncertaintyResult", "sensitivity", "uncertainty"]
@@ -380,7 +380,7 @@ class UncertaintyResult:
 
     def _repr_html_(self) -> str:
         return (f"<p><b>{self._caption()}</b></p>"
-                + self.summary.to_html(float_format=lambda v: f"{v:.6g}"))
+                + self.summary.to_html(float_format=lambda v: plain_number(v, 6)))
 
     def _repr_latex_(self) -> str:
         cols = list(self.summary.columns)
@@ -388,10 +388,10 @@ class UncertaintyResult:
                  "output & " + " & ".join(latex_text(c) for c in cols) + r" \\",
                  r"\hline"]
         for label, row in self.summary.iterrows():
-            lines.append(latex_text(label) + " & " + " & ".join(f"{v:.6g}" for v in row)
+            lines.append(latex_text(label) + " & " + " & ".join(plain_number(v, 6) for v in row)
                          + r" \\")
         lines += [r"\hline", r"\end{tabular}"]
-        return latex_text(self._caption()) + "\n\n" + "\n".join(lines)
+        return latex_text(self._caption()) + "\n\n" + latex_fit_width("\n".join(lines))
 
     def __repr__(self) -> str:
         return f"UncertaintyResult({self._caption()})\n{self.summary.to_string(float_format=_g6)}"

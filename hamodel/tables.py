@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from .measures import DEFAULT_MEASURES, MEASURES, TIME_UNITS, Measure, measure
+from .measures import DEFAULT_MEASURES, MEASURES, TIME_UNITS, Measure, latex_fit_width, measure
 from .units import duration
 
 __all__ = ["compare", "MeasureTable"]
@@ -71,7 +71,8 @@ class MeasureTable(pd.DataFrame):
         return self.formatted()._repr_html_()
 
     def _repr_latex_(self) -> str:
-        return self.formatted().to_latex(escape=True)  # labels such as "pair, 99 %"
+        # escape: labels such as "pair, 99 %"; fit: six measures are wider than the page
+        return latex_fit_width(self.formatted().to_latex(escape=True))
 
 
 def _shown(value, digits: int) -> str:

@@ -24,6 +24,7 @@ import pytest
 from matplotlib.axes import Axes
 from matplotlib.colors import to_hex
 from matplotlib.patches import FancyArrowPatch
+from matplotlib.path import Path as MplPath
 
 import hamodel as hm
 from hamodel.plot import style
@@ -645,6 +646,8 @@ def test_crossover_refuses_crossings_of_unknown_designs():
     curve = pd.Series([1.0, 2.0], index=[1.0, 2.0])
     with pytest.raises(ValueError, match=r"crossings for \['other'\]"):
         hm.plot_crossover({"pair": curve}, crossings={"other": 1.5})
+
+
 def test_frequency_duration_path_joins_the_steps_in_order(designs):
     """path=True: one arrow from each design's point to the next, in the order given."""
     ax = hm.plot_frequency_duration(designs, path=True)
@@ -658,3 +661,36 @@ def test_frequency_duration_path_joins_the_steps_in_order(designs):
     plt.close(ax.figure)
     plain = hm.plot_frequency_duration(designs)
     assert not [p for p in plain.patches if isinstance(p, FancyArrowPatch)]
+
+
+@pytest.mark.parametrize("path", [False, True])
+def test_frequency_duration_names_cover_no_marker_no_name_and_no_arrow(path):
+    """Crowded steps (close in frequency and duration, as in notebook 10): every
+    name stays inside the axes, off every marker, off the other names and, along a
+    path, off the arrows. Before, names sat at a fixed offset and printed over
+    arrows and neighbours."""
+    steps = {f"{k} step with a long name": unit(f"s{k}", f"{mtbf}y", f"{mttr}h")
+             for k, (mtbf, mttr) in enumerate([(1, 3), (0.7, 7), (0.68, 6), (0.85, 6),
+                                                (0.84, 4), (0.5, 2.5), (0.5, 1.5), (0.55, 0.5)])}
+    ax = hm.plot_frequency_duration(steps, path=path)
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    names = [t.get_window_extent(renderer) for t in ax.texts if t.get_text() in steps]
+    assert len(names) == len(steps)
+    frame = ax.get_window_extent(renderer)
+    markers = [c.get_offsets()[0] for c in ax.collections if len(c.get_offsets()) == 1]
+    markers = ax.transData.transform(np.array(markers))
+    r = 4.0 * fig.dpi / 72.0  # the marker's radius
+    for i, box in enumerate(names):
+        assert frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 <= box.y1 <= frame.y1
+        assert not any(box.overlaps(other) for other in names[i + 1:])
+        near = [(x, y) for x, y in markers
+                if box.x0 - r < x < box.x1 + r and box.y0 - r < y < box.y1 + r]
+        assert not near, f"name {i} covers a marker"
+        for arrow in (p for p in ax.patches if isinstance(p, FancyArrowPatch)):
+            path = arrow.get_path()
+            drawn = path.codes != MplPath.CLOSEPOLY  # its vertex is a placeholder (0, 0)
+            path_px = MplPath(path.vertices[drawn], path.codes[drawn]).transformed(
+                arrow.get_transform())
+            assert not path_px.intersects_bbox(box, filled=False), f"name {i} covers an arrow"
+    plt.close(fig)

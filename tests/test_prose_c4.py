@@ -77,3 +77,26 @@ def test_10_operator_error_leads_the_last_designs_downtime():
     rows = {label: _row(text, label)[0] for label in ("shared: power", "operator error")}
     assert rows["operator error"] > rows["shared: power"]
     assert any("Operator error, the largest share" in c.source for c in cells)
+
+
+def test_10_what_is_left_at_the_last_step_is_what_the_model_says():
+    """The paragraph after the path chart: who causes the outages and the downtime left."""
+    import warnings
+
+    import hamodel as hm
+
+    text = " ".join(next(c.source for c in _cells(NB10) if "About half" in c.source).split())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", hm.ApproximationWarning)
+        parts = hm.load_stack("ha_galera_drbd.yaml").breakdown()
+    outages = parts["outages/yr"]
+    assert "(4.0 of 7.6 a year)" in text
+    assert (round(outages["database"], 1), round(outages.sum(), 1)) == (4.0, 7.6)
+    assert 0.4 <= outages["database"] / outages.sum() <= 0.6  # "about half"
+    assert "30 s each" in text and "a minute on average" in text
+    assert 0.75 <= parts.loc["database", "mean outage (h)"] * 60 <= 1.25
+    series = parts.loc[["operator error", "shared: power", "shared: switch"],
+                       "downtime (min/yr)"].sum()
+    total = parts["downtime (min/yr)"].sum()
+    assert "(235 of 243 min/yr)" in text and (round(series), round(total)) == (235, 243)
+    assert round(parts.loc["operator error", "mean outage (h)"]) == 1  # "about an hour"

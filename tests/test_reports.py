@@ -49,6 +49,21 @@ def _text(pdf: Path) -> str:
     return " ".join(raw.replace("\u201d", '"').split())
 
 
+def _cut_off(pdf: Path, margin: float = 18.0) -> list[tuple[int, str]]:
+    """Words that reach the page's right edge (within `margin` pt): a table wider than
+    the page, whose last column is cut off (``pdftotext -bbox``)."""
+    xhtml = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True,
+                           text=True, check=True).stdout
+    out, page, width = [], 0, 0.0
+    for m in re.finditer(r'<page width="([\d.]+)"|<word xMin="[\d.]+" yMin="[\d.]+" '
+                         r'xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', xhtml):
+        if m.group(1):
+            page, width = page + 1, float(m.group(1))
+        elif float(m.group(2)) > width - margin:
+            out.append((page, m.group(3)))
+    return out
+
+
 def _images(pdf: Path) -> int:
     """Images in the PDF (``pdfimages -list``; soft masks not counted)."""
     rows = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True,
@@ -133,6 +148,32 @@ def test_pdf_has_the_figures(stored_pdfs, path):
     assert _images(stored_pdfs[path]) >= shown
 
 
+@pytest.mark.parametrize("path", [TOUR, CLIENT_REPORT], ids=lambda p: p.stem)
+def test_pdf_has_nothing_cut_off_at_the_right_edge(stored_pdfs, path):
+    cut = _cut_off(stored_pdfs[path])
+    assert not cut, f"{path.name}: text runs off the page (page, word): {cut[:5]}"
+
+
+def test_cut_off_check_fails_on_a_wide_table_and_passes_once_it_is_fitted(tmp_path):
+    """The check above can fail: a seven-column table runs past the page's edge until
+    :func:`hamodel.measures.latex_fit_width` shrinks it (as every table of measures is)."""
+    from hamodel.measures import latex_fit_width
+
+    cells = " & ".join(["a rather long column header"] * 7)
+    table = f"\\begin{{tabular}}{{{'l' * 7}}}{cells}\\end{{tabular}}"
+    cut = {}
+    for name, body in (("wide", table), ("fitted", latex_fit_width(table))):
+        (tmp_path / f"{name}.tex").write_text(
+            "\\documentclass{article}\\usepackage{graphicx}\\begin{document}\n"
+            f"{body}\n\\end{{document}}\n")
+        subprocess.run(["xelatex", "-interaction=nonstopmode", f"{name}.tex"], cwd=tmp_path,
+                       capture_output=True, check=True)
+        cut[name] = _cut_off(tmp_path / f"{name}.pdf")
+    assert cut["wide"]  # words of the headers, clipped at the page's edge
+    assert cut["fitted"] == []
+    assert "rather" in _text(tmp_path / "fitted.pdf")
+
+
 def test_client_report_pdf_shows_no_code(stored_pdfs):
     text = _text(stored_pdfs[CLIENT_REPORT])
     assert "import hamodel as hm" not in text
@@ -185,3 +226,5 @@ def test_every_notebook_becomes_a_pdf_with_all_its_headings(tmp_path, path):
                                  str(tmp_path / f"{path.stem}.pdf"), "-"],
                                 capture_output=True, text=True, check=True).stdout
     assert set(title.split()) <= set(first_page.split()), f"{path.name}: no title {title!r}"
+    cut = _cut_off(tmp_path / f"{path.stem}.pdf")
+    assert not cut, f"{path.name}: text runs off the page (page, word): {cut[:5]}"

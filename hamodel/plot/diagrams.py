@@ -279,7 +279,7 @@ def _place_rate_labels(ax, xy, boxes, curves, *, fontsize):
             for side in (1.0, -1.0):
                 c = at + side * beside * normal
                 box = Bbox.from_extents(c[0] - w / 2, c[1] - h / 2, c[0] + w / 2, c[1] + h / 2)
-                overlap = sum(_overlap_area(box, o) for o in taken)
+                overlap = sum(style.overlap_area(box, o) for o in taken)
                 crossed = sum(bool(((pts[:, 0] > box.x0) & (pts[:, 0] < box.x1) & (pts[:, 1] > box.y0)
                                      & (pts[:, 1] < box.y1)).any()) for pts in others)
                 cost = 1e6 * overlap + 10 * crossed + rank + (5 if side < 0 else 0)
@@ -289,12 +289,6 @@ def _place_rate_labels(ax, xy, boxes, curves, *, fontsize):
         text.set_position(to_display.inverted().transform(best))
         taken.append(best_box)
 
-
-def _overlap_area(a, b) -> float:
-    """Area shared by two Bboxes (0 when they only touch or are apart)."""
-    w = min(a.x1, b.x1) - max(a.x0, b.x0)
-    h = min(a.y1, b.y1) - max(a.y0, b.y0)
-    return w * h if w > 0 and h > 0 else 0.0
 
 
 def _model_of(obj):

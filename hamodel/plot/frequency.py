@@ -78,21 +78,16 @@ def plot_frequency_duration(models, ax=None, *, isolines=(1, 10, 60, 600, 6000),
     """
     measured = [(label, model.measures()) for label, model in style.items(models)]
     ax = style.new_axes(ax, (7.0, 5.0))
-    points = []
+    points, labels = [], []
     for i, (label, m) in enumerate(measured):
         x, y = m.outages_per_year, m.mean_down_time * 60.0
         if x <= 0:  # never fails: no point on log axes
             continue
         points.append((x, y))
+        labels.append(label)
         ax.scatter([x], [y], s=60, zorder=3, color=style.design_color(colors, label, i),
                    marker=_MARKERS[i % len(_MARKERS)], edgecolor="white", linewidth=0.8,
                    label=f"{label}: {_minutes(m.downtime_minutes_per_year)} min/yr")
-        if annotate:
-            # Along a path, steps take turns right and left of their points, so
-            # that neighbouring steps' labels do not print over each other.
-            left = path and len(points) % 2 == 0
-            ax.annotate(label, (x, y), textcoords="offset points", xytext=(-7 if left else 7, 5),
-                        ha="right" if left else "left", fontsize=9, zorder=4)
     if path:
         _draw_path(ax, points)
     limit = None if tolerated is None else positive_duration(tolerated, "tolerated") * 60.0
@@ -120,12 +115,70 @@ def plot_frequency_duration(models, ax=None, *, isolines=(1, 10, 60, 600, 6000),
     ax.set_ylabel("mean outage duration (min)")
     ax.set_title("Frequency and duration of outages\n(dashed: equal downtime per year)",
                  fontsize=11)
+    if annotate and points:
+        _place_point_labels(ax, points, labels, path=path)
     if points:
         where = dict(loc="upper left", bbox_to_anchor=(1.02, 1.0)) \
             if legend_loc == "outside" else dict(loc=legend_loc)
         ax.legend(fontsize=8, title="design: downtime", title_fontsize=8, framealpha=0.9,
                   **where)
     return ax
+
+
+# Where a label may sit around its point, in order of preference: (dx, dy) in
+# units of the marker's radius plus the label's half width and half height.
+_AROUND = ((0.75, 0.75), (1.0, 0.0), (-0.75, 0.75), (-1.0, 0.0), (0.75, -0.75),
+           (-0.75, -0.75), (0.0, 1.0), (0.0, -1.0))
+
+
+def _place_point_labels(ax, points, labels, *, path, fontsize=9):
+    """Name each point beside it, where the name covers no marker, no other name and
+    no arrow of the path, and stays inside the axes.
+
+    Each label tries eight places around its point (up and to the right
+    first), then the same eight a little further out. A place that overlaps
+    a marker, an isoline's label, a label placed before or the edge of the
+    axes is refused if any other place is free; among the free ones, the
+    first that crosses no arrow of the path wins (else the one crossing the
+    fewest). Computed on screen, once the axes' limits are final.
+    """
+    from matplotlib.transforms import Bbox
+
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    pt = fig.dpi / 72.0
+    xy = ax.transData.transform(np.asarray(points, dtype=float))
+    r = 5.5 * pt  # a marker of s=60 is about 8 pt across; 1.5 pt of air around it
+    taken = [Bbox.from_extents(x - r, y - r, x + r, y + r) for x, y in xy]
+    taken += [t.get_window_extent(renderer) for t in ax.texts]  # the isolines' labels
+    arrows = []  # points along each arrow of the path, where it is drawn (off the markers)
+    for a, b in zip(xy[:-1], xy[1:]) if path else ():
+        line = np.linspace(a, b, 60)
+        drawn = np.minimum(np.hypot(*(line - a).T), np.hypot(*(line - b).T)) > r
+        arrows.append(line[drawn])
+    frame = ax.get_window_extent(renderer)
+    for (x, y), label in zip(xy, labels):
+        text = ax.annotate(label, ax.transData.inverted().transform((x, y)),
+                           textcoords="offset points", xytext=(0, 0), ha="left", va="bottom",
+                           fontsize=fontsize, zorder=4)
+        ext = text.get_window_extent(renderer)
+        w, h = ext.width, ext.height
+        best, best_cost = None, math.inf
+        around = [(dx, dy, gap) for gap in (1.0, 3.0) for dx, dy in _AROUND]
+        for rank, (dx, dy, gap) in enumerate(around):
+            cx, cy = x + dx * (gap * r + w / 2), y + dy * (gap * r + h / 2)
+            box = Bbox.from_extents(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+            overlap = sum(style.overlap_area(box, other) for other in taken)
+            outside = w * h - style.overlap_area(box, frame)
+            crossed = sum(bool(((pts[:, 0] > box.x0) & (pts[:, 0] < box.x1)
+                                & (pts[:, 1] > box.y0) & (pts[:, 1] < box.y1)).any())
+                          for pts in arrows)
+            cost = 1e6 * (overlap + outside) + 100 * crossed + rank
+            if cost < best_cost:
+                best, best_cost = box, cost
+        text.xyann = ((best.x0 - x) / pt, (best.y0 - y) / pt)
+        taken.append(best)
+
 
 
 def _minor_formatter():

@@ -238,6 +238,13 @@ def fit_labels(labels, width_pt: float, height_pt: float, *, max_size: float = 1
     return size, text
 
 
+def overlap_area(a, b) -> float:
+    """Area shared by two matplotlib Bboxes (0 when they only touch or are apart)."""
+    w = min(a.x1, b.x1) - max(a.x0, b.x0)
+    h = min(a.y1, b.y1) - max(a.y0, b.y0)
+    return w * h if w > 0 and h > 0 else 0.0
+
+
 def points_per_unit(ax, xspan: float, yspan: float) -> tuple[float, float]:
     """Points per data unit along x and y for an Axes showing `xspan` by `yspan`."""
     box = ax.get_position()
