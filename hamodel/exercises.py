@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from .measures import readable_number
+
 __all__ = ["AnswerCheck", "check_answer", "student_notebook"]
 
 _ID = re.compile(r"^(\d\d)\.(\d+)$")
@@ -106,25 +108,6 @@ def _number(value: Any) -> float | None:
     return None
 
 
-_SUPERSCRIPT = str.maketrans("-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")
-
-
-def _readable(value: float) -> str:
-    """A number as a student reads it: 366,742; 0.0009122; 2 x 10^-14 (no e-notation).
-
-    >>> [_readable(v) for v in (366742.2, 9.122e-4, 2.0e-14, 13.49)]
-    ['366,742', '0.0009122', '2 × 10⁻¹⁴', '13.49']
-    """
-    from .measures import plain_number
-
-    if abs(value) >= 1e4:
-        return f"{value:,.0f}"
-    if value != 0 and abs(value) < 1e-6:
-        mantissa, exponent = f"{value:.4g}".split("e")
-        return f"{mantissa} × 10{str(int(exponent)).translate(_SUPERSCRIPT)}"
-    return plain_number(value, 4)
-
-
 def _words(text: str) -> str:
     return " ".join(str(text).lower().replace("-", " ").split())
 
@@ -187,7 +170,7 @@ def check_answer(exercise: str, answer: Any) -> AnswerCheck:
         rtol = float(entry.get("rtol", 0.02))
         atol = float(entry.get("atol", 0.0))
         ok = abs(got - want) <= max(atol, rtol * abs(want))
-        shown = _readable(got) + (f" {unit}" if unit else "")
+        shown = readable_number(got) + (f" {unit}" if unit else "")
         if ok:
             return AnswerCheck(exercise, True, f"{name}: correct ({shown}).")
         side = "high" if got > want else "low"

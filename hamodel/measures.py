@@ -394,6 +394,32 @@ def plain_number(value: float, digits: int = 6) -> str:
                                       fractional=False, trim="-")
 
 
+_SUPERSCRIPT = str.maketrans("-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076"
+                                              "\u2077\u2078\u2079")
+
+
+def readable_number(value: float, digits: int = 4) -> str:
+    """A number as a reader takes it in: 366,742; 0.0009122; 2 × 10⁻¹⁴ (never e-notation).
+
+    Large numbers get thousands separators, tiny ones (below 1e-6) a power of
+    ten written with superscripts, the rest :func:`plain_number`. Used where
+    text is read rather than copied: self-check messages, state diagrams.
+
+    Examples
+    --------
+    >>> [readable_number(v) for v in (366742.2, 9.122e-4, 2.0e-14, 13.49)]
+    ['366,742', '0.0009122', '2 × 10⁻¹⁴', '13.49']
+    >>> readable_number(7.0213e-10, 3)
+    '7.02 × 10⁻¹⁰'
+    """
+    if abs(value) >= 1e4:
+        return f"{value:,.0f}"
+    if value != 0 and abs(value) < 1e-6:
+        mantissa, exponent = f"{value:.{digits}g}".split("e")
+        return f"{mantissa} × 10{str(int(exponent)).translate(_SUPERSCRIPT)}"
+    return plain_number(value, digits)
+
+
 def _latex_number(value: float) -> str:
     text = f"{value:.6g}"
     if "e" in text:

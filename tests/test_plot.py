@@ -309,6 +309,23 @@ def test_state_diagram_one_node_per_state_with_up_down_colours():
     assert {"2 per y", "1 per 4 h", "1 per y"} <= {t.get_text() for t in ax.texts}
 
 
+def test_state_diagram_probabilities_are_written_without_e_notation():
+    """probabilities=True: π of a state rarely reached reads 1.37 × 10⁻¹⁰, not 1.37e-10."""
+    chain = hm.CTMC.from_transitions(
+        [("ok", "degraded", 2 / hm.HOURS_PER_YEAR), ("degraded", "ok", 0.25),
+         ("degraded", "down", 1 / hm.HOURS_PER_YEAR), ("down", "degraded", 0.25)],
+        up=["ok", "degraded"])
+    pi = dict(zip(chain.states, chain.steady_state()))
+    assert pi["down"] < 1e-6
+    ax = hm.plot_state_diagram(chain, probabilities=True)
+    text = " ".join(t.get_text() for t in ax.texts)
+    assert "π\u00a0=" in text and not re.search(r"\de[-+]?\d", text)
+    mantissa, power = f"{pi['down']:.3g}".split("e")
+    superscript = "".join("⁰¹²³⁴⁵⁶⁷⁸⁹"[int(d)] for d in str(-int(power)))
+    assert f"π\u00a0=\u00a0{mantissa}\u00a0×\u00a010⁻{superscript}" in text  # one line
+    plt.close(ax.figure)
+
+
 def test_state_diagram_of_a_block_draws_its_product_chain():
     model = hm.series(unit("lb"), hm.parallel(unit("a"), unit("b")))
     ax = hm.plot_state_diagram(model)

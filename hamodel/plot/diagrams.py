@@ -15,6 +15,7 @@ import numpy as np
 
 from ..blocks import Block, KofN
 from ..component import Component
+from ..measures import readable_number
 from . import _blocklayout as _bl
 from . import style
 
@@ -105,7 +106,9 @@ def plot_state_diagram(model, ax=None, *, max_states=40, probabilities=False, ed
     paragraphs = [[lab] for lab in labels]
     if probabilities:
         pi = chain.steady_state()
-        paragraphs = [[lab, f"π = {p:.3g}"] for lab, p in zip(labels, pi)]
+        # No-break spaces: "π = 4.16 × 10⁻⁷" stays on one line of the box.
+        paragraphs = [[lab, ("π = " + readable_number(p, 3)).replace(" ", "\u00a0")]
+                      for lab, p in zip(labels, pi)]
     size, texts = style.fit_labels(paragraphs, box_w * sx, box_h * sy, max_size=10)
     pal = style.PALETTE
     boxes = []

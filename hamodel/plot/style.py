@@ -220,14 +220,17 @@ def fit_labels(labels, width_pt: float, height_pt: float, *, max_size: float = 1
     while True:
         chars = max(4, int(width_pt * 0.92 / (0.6 * size)))
         rows = max(1, int(height_pt * 0.9 / (1.25 * size)))
+        last = size <= min_size
         out, fits = [], True
         for paragraphs in labels:
             lines = []
             for p in paragraphs:
-                lines += textwrap.wrap(str(p), width=chars) or [""]
-            fits &= len(lines) <= rows
+                # A word (or "π = 4.16 × 10⁻⁷", held by no-break spaces) is split
+                # only at the smallest size: before that the font shrinks.
+                lines += textwrap.wrap(str(p), width=chars, break_long_words=last) or [""]
+            fits &= len(lines) <= rows and max(map(len, lines)) <= chars
             out.append(lines)
-        if fits or size <= min_size:
+        if fits or last:
             break
         size -= 0.5
     text = []
