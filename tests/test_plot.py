@@ -705,9 +705,9 @@ def test_frequency_duration_names_cover_no_marker_no_name_and_no_arrow(path):
                 if box.x0 - r < x < box.x1 + r and box.y0 - r < y < box.y1 + r]
         assert not near, f"name {i} covers a marker"
         for arrow in (p for p in ax.patches if isinstance(p, FancyArrowPatch)):
-            path = arrow.get_path()
-            drawn = path.codes != MplPath.CLOSEPOLY  # its vertex is a placeholder (0, 0)
-            path_px = MplPath(path.vertices[drawn], path.codes[drawn]).transformed(
+            outline = arrow.get_path()
+            drawn = outline.codes != MplPath.CLOSEPOLY  # its vertex is a placeholder (0, 0)
+            path_px = MplPath(outline.vertices[drawn], outline.codes[drawn]).transformed(
                 arrow.get_transform())
             assert not path_px.intersects_bbox(box, filled=False), f"name {i} covers an arrow"
     plt.close(fig)

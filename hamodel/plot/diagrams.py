@@ -293,7 +293,6 @@ def _place_rate_labels(ax, xy, boxes, curves, *, fontsize):
         taken.append(best_box)
 
 
-
 def _model_of(obj):
     """The model to draw: the object itself, or its ``.model`` (a Stack)."""
     if not hasattr(obj, "to_ctmc") and hasattr(obj, "model"):

@@ -180,7 +180,6 @@ def _place_point_labels(ax, points, labels, *, path, fontsize=9):
         taken.append(best)
 
 
-
 def _minor_formatter():
     """Plain numbers at the minor ticks a short log axis labels (2, 3, 5), none elsewhere."""
     from matplotlib.ticker import LogFormatter
